@@ -1,0 +1,300 @@
+//! Labeled CSV input: `text`, `label` and optional `target` / `split` columns.
+//!
+//! Every problem is reported with the file and the line it is on. Quoted
+//! multi-line fields, a UTF-8 BOM, CRLF line ends and very long rows are
+//! handled by the `csv` crate; we add column lookup, UTF-8 checks and
+//! emptiness checks.
+
+use crate::{Error, Location, Result, Target};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One labeled example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabeledText {
+    /// The text.
+    pub text: String,
+    /// The label, as written.
+    pub label: String,
+    /// The stance target, when the data has one.
+    pub target: Option<Target>,
+    /// 1-based line where the record starts (0 for in-memory rows).
+    pub line: u64,
+}
+
+/// Which columns to read and which split to keep.
+///
+/// ```
+/// let opts = nabra::data::CsvOptions::default().split("train");
+/// assert_eq!(opts.text_col, "text");
+/// assert_eq!(opts.split.as_deref(), Some("train"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Text column (default `text`).
+    pub text_col: String,
+    /// Label column (default `label`).
+    pub label_col: String,
+    /// Target column (default `target`); used when present, required only
+    /// when set explicitly with [`CsvOptions::require_target`].
+    pub target_col: String,
+    /// Whether a missing target column is an error.
+    pub target_required: bool,
+    /// Split column (default `split`), used when `split` is set.
+    pub split_col: String,
+    /// Keep only rows whose split column equals this.
+    pub split: Option<String>,
+    /// Largest record accepted, in bytes (default 16 MiB).
+    pub max_record_bytes: usize,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            text_col: "text".into(),
+            label_col: "label".into(),
+            target_col: "target".into(),
+            target_required: false,
+            split_col: "split".into(),
+            split: None,
+            max_record_bytes: 16 << 20,
+        }
+    }
+}
+
+impl CsvOptions {
+    /// Keep only rows of this split.
+    pub fn split(mut self, split: impl Into<String>) -> Self {
+        self.split = Some(split.into());
+        self
+    }
+
+    /// Use `col` as the target column and fail if it is missing.
+    pub fn require_target(mut self, col: impl Into<String>) -> Self {
+        self.target_col = col.into();
+        self.target_required = true;
+        self
+    }
+}
+
+/// Reads labeled rows from a CSV file.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("d.csv");
+/// std::fs::write(&path, "text,label,split\n\"نص، أول\",favor,train\nنص ثان,against,test\n").unwrap();
+/// let rows = nabra::data::read_csv(&path, &nabra::data::CsvOptions::default().split("train")).unwrap();
+/// assert_eq!(rows.len(), 1);
+/// assert_eq!(rows[0].text, "نص، أول");
+/// assert_eq!(rows[0].line, 2);
+/// ```
+pub fn read_csv(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Vec<LabeledText>> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    read_csv_from(file, path, opts)
+}
+
+/// Reads labeled rows from any reader; `name` is used in error messages.
+pub fn read_csv_from<R: Read>(
+    reader: R,
+    name: &Path,
+    opts: &CsvOptions,
+) -> Result<Vec<LabeledText>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .has_headers(true)
+        .from_reader(reader);
+    let at = |line: Option<u64>| Location::new(name.to_path_buf(), line);
+    let headers = rdr.byte_headers().map_err(|e| csv_error(name, e))?.clone();
+    let found: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let col = |name: &str| found.iter().position(|h| h == name);
+    let mut missing = Vec::new();
+    let text_i = col(&opts.text_col);
+    let label_i = col(&opts.label_col);
+    let target_i = col(&opts.target_col);
+    let split_i = col(&opts.split_col);
+    if text_i.is_none() {
+        missing.push(opts.text_col.clone());
+    }
+    if label_i.is_none() {
+        missing.push(opts.label_col.clone());
+    }
+    if opts.target_required && target_i.is_none() {
+        missing.push(opts.target_col.clone());
+    }
+    if opts.split.is_some() && split_i.is_none() {
+        missing.push(opts.split_col.clone());
+    }
+    if !missing.is_empty() {
+        return Err(Error::MissingColumns {
+            path: name.to_path_buf(),
+            missing,
+            found,
+        });
+    }
+    let (text_i, label_i) = (text_i.unwrap_or(0), label_i.unwrap_or(0));
+    let mut rows = Vec::new();
+    let mut rec = csv::ByteRecord::new();
+    let mut total = 0usize;
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(name, e)),
+        }
+        total += 1;
+        let line = rec.position().map(|p| p.line());
+        if rec.as_slice().len() > opts.max_record_bytes {
+            return Err(Error::RecordTooLarge {
+                at: at(line),
+                limit: opts.max_record_bytes,
+            });
+        }
+        let field = |i: usize, column: &str| -> Result<&str> {
+            let raw = rec.get(i).unwrap_or(b"");
+            std::str::from_utf8(raw).map_err(|_| Error::BadRecord {
+                at: at(line),
+                message: format!("invalid UTF-8 in column {column:?}"),
+            })
+        };
+        if let (Some(si), Some(want)) = (split_i, &opts.split) {
+            if field(si, &opts.split_col)?.trim() != want {
+                continue;
+            }
+        }
+        let text = field(text_i, &opts.text_col)?;
+        let label = field(label_i, &opts.label_col)?.trim();
+        if text.trim().is_empty() {
+            return Err(Error::EmptyField {
+                at: at(line),
+                column: opts.text_col.clone(),
+            });
+        }
+        if label.is_empty() {
+            return Err(Error::EmptyField {
+                at: at(line),
+                column: opts.label_col.clone(),
+            });
+        }
+        let target = match target_i {
+            Some(ti) => {
+                let t = field(ti, &opts.target_col)?.trim();
+                (!t.is_empty()).then(|| Target::text(t))
+            }
+            None => None,
+        };
+        rows.push(LabeledText {
+            text: text.to_string(),
+            label: label.to_string(),
+            target,
+            line: line.unwrap_or(0),
+        });
+    }
+    if rows.is_empty() {
+        let reason = match &opts.split {
+            Some(s) if total > 0 => format!("none of the {total} rows has split {s:?}"),
+            _ => "the file has a header but no rows".to_string(),
+        };
+        return Err(Error::NoRows {
+            path: name.to_path_buf(),
+            reason,
+        });
+    }
+    Ok(rows)
+}
+
+fn csv_error(name: &Path, e: csv::Error) -> Error {
+    let line = e.position().map(|p| p.line());
+    let at = Location::new(PathBuf::from(name), line);
+    match e.kind() {
+        csv::ErrorKind::Io(_) => Error::Csv {
+            at,
+            message: e.to_string(),
+        },
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Error::Csv {
+            at,
+            message: format!("expected {expected_len} fields, found {len}"),
+        },
+        _ => Error::Csv {
+            at,
+            message: e.to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(s: &[u8], opts: &CsvOptions) -> Result<Vec<LabeledText>> {
+        read_csv_from(s, Path::new("t.csv"), opts)
+    }
+
+    #[test]
+    fn bom_crlf_multiline() {
+        let data = "\u{feff}text,label\r\n\"سطر\r\nثان\",a\r\nx,b\r\n";
+        let rows = read(data.as_bytes(), &CsvOptions::default()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].text, "سطر\r\nثان");
+        assert_eq!(rows[0].label, "a");
+        let lf = read(
+            "text,label\n\"a\nb\",x\ny,z\n".as_bytes(),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(lf[1].line, 4);
+    }
+
+    #[test]
+    fn missing_columns_listed() {
+        let e = read(b"body,y\nx,a\n", &CsvOptions::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("\"text\"") && msg.contains("\"label\"") && msg.contains("\"body\""),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn empty_fields_and_bad_utf8_name_the_line() {
+        let e = read(b"text,label\nx,a\n,b\n", &CsvOptions::default()).unwrap_err();
+        assert_eq!(e.to_string(), "t.csv:3: empty \"text\" field");
+        let e = read(b"text,label\nx,a\ny,\n", &CsvOptions::default()).unwrap_err();
+        assert!(e.to_string().starts_with("t.csv:3:"), "{e}");
+        let e = read(b"text,label\nx,a\n\xff\xfe,b\n", &CsvOptions::default()).unwrap_err();
+        assert!(
+            e.to_string().contains("t.csv:3") && e.to_string().contains("UTF-8"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn unequal_fields_and_no_rows() {
+        let e = read(b"text,label\nx,a,extra\n", &CsvOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("t.csv:2"), "{e}");
+        let e = read(b"text,label\n", &CsvOptions::default()).unwrap_err();
+        assert!(matches!(e, Error::NoRows { .. }));
+        let e = read(
+            b"text,label,split\nx,a,train\n",
+            &CsvOptions::default().split("test"),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("split \"test\""), "{e}");
+    }
+
+    #[test]
+    fn targets_read_when_present() {
+        let rows = read(
+            "text,label,target\nx,a,إيران\ny,b,\n".as_bytes(),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(rows[0].target.as_ref().map(|t| t.key()), Some("إيران"));
+        assert!(rows[1].target.is_none());
+    }
+}

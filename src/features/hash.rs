@@ -1,0 +1,87 @@
+//! The feature hash: FNV-1a (64-bit) over the feature's bytes, finished with
+//! the MurmurHash3 `fmix64` avalanche.
+//!
+//! FNV-1a is fixed by its published constants and byte-oriented, so the same
+//! feature hashes to the same bucket on every platform and in every version;
+//! it is also incremental, which lets character n-grams of length 2..5 at one
+//! position share their prefix work. `fmix64` spreads FNV's weak low bits
+//! before they are masked into a bucket index.
+
+const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// An incremental FNV-1a hasher.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv(u64);
+
+impl Fnv {
+    /// A hasher seeded with a namespace byte, so feature families never share
+    /// a hash for the same string.
+    #[inline]
+    pub(crate) fn new(namespace: u8) -> Fnv {
+        let mut h = Fnv(OFFSET);
+        h.byte(namespace);
+        h
+    }
+
+    #[inline]
+    pub(crate) fn byte(&mut self, b: u8) {
+        self.0 ^= u64::from(b);
+        self.0 = self.0.wrapping_mul(PRIME);
+    }
+
+    #[inline]
+    pub(crate) fn bytes(&mut self, bs: &[u8]) {
+        for &b in bs {
+            self.byte(b);
+        }
+    }
+
+    /// The finished 64-bit hash.
+    #[inline]
+    pub(crate) fn finish(self) -> u64 {
+        fmix64(self.0)
+    }
+}
+
+#[inline]
+fn fmix64(mut k: u64) -> u64 {
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    k ^= k >> 33;
+    k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    k ^ (k >> 33)
+}
+
+/// FNV-1a 64 of a byte string (no namespace, no mixing): used for file
+/// checksums and data hashes, where a plain documented hash is wanted.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h = OFFSET;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(PRIME);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_reference_values() {
+        // published FNV-1a 64 test vectors
+        assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x85944171f73967e8);
+    }
+
+    #[test]
+    fn namespaces_differ() {
+        let mut a = Fnv::new(1);
+        a.bytes("سلام".as_bytes());
+        let mut b = Fnv::new(2);
+        b.bytes("سلام".as_bytes());
+        assert_ne!(a.finish(), b.finish());
+    }
+}

@@ -1,0 +1,476 @@
+//! The `nabra` command line: a thin layer over the library.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use linfa::ParamGuard;
+use nabra::data::{read_csv, CsvOptions};
+use nabra::features::FeatureOptions;
+use nabra::text::{NormalizeOptions, StemmerKind, TextOptions};
+use nabra::{Balance, ClassifierKind, Model, Target};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "nabra", version, about = "Arabic news stance and sentiment: who takes which stance toward whom", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a model from a labeled CSV file.
+    Train(TrainArgs),
+    /// Evaluate a model on a labeled CSV file.
+    Eval(EvalArgs),
+    /// Predict labels for texts given as arguments or one per line on stdin.
+    Predict(PredictArgs),
+    /// Print what a model file contains: settings, labels, training data, metrics.
+    Info(InfoArgs),
+}
+
+#[derive(Args, Clone)]
+struct Columns {
+    /// Name of the text column.
+    #[arg(long, default_value = "text")]
+    text_col: String,
+    /// Name of the label column.
+    #[arg(long, default_value = "label")]
+    label_col: String,
+    /// Name of the target column (used when present).
+    #[arg(long, default_value = "target")]
+    target_col: String,
+    /// Name of the split column (used with --split).
+    #[arg(long, default_value = "split")]
+    split_col: String,
+}
+
+impl Columns {
+    fn csv(&self, split: Option<&str>) -> CsvOptions {
+        CsvOptions {
+            text_col: self.text_col.clone(),
+            label_col: self.label_col.clone(),
+            target_col: self.target_col.clone(),
+            split_col: self.split_col.clone(),
+            split: split.map(str::to_string),
+            ..CsvOptions::default()
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModelKind {
+    /// Multinomial logistic regression (linfa-logistic).
+    Lr,
+    /// Multinomial naive Bayes (linfa-bayes): faster, usually less accurate.
+    Nb,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StemmerArg {
+    /// Light clitic/affix stripping.
+    Light,
+    /// Snowball Arabic stemmer.
+    Snowball,
+    /// No stemming.
+    None,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BalanceArg {
+    /// Oversample smaller classes to the size of the largest.
+    Oversample,
+    /// No balancing.
+    None,
+}
+
+#[derive(Args)]
+struct TrainArgs {
+    /// Labeled CSV file (columns text,label and optional target,split).
+    #[arg(long)]
+    data: PathBuf,
+    /// Where to write the model file.
+    #[arg(long)]
+    out: PathBuf,
+    /// Train only on rows whose split column has this value.
+    #[arg(long)]
+    split: Option<String>,
+    /// After training, evaluate on rows of this split of the same file and store the metrics in the model.
+    #[arg(long)]
+    test_split: Option<String>,
+    /// Fraction of the training rows held out (per class) for dev metrics; 0 trains on all rows.
+    #[arg(long, default_value_t = 0.1)]
+    dev_fraction: f64,
+    /// Seed for balancing draws and the dev split.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[command(flatten)]
+    columns: Columns,
+    /// Classifier.
+    #[arg(long = "model", value_enum, default_value = "lr")]
+    model: ModelKind,
+    /// Number of hashed features kept (chi-square) for the classifier.
+    #[arg(long, default_value_t = 40_000)]
+    k: usize,
+    /// A feature must occur in at least this many training texts.
+    #[arg(long, default_value_t = 2)]
+    min_df: u32,
+    /// Regularization: L2 penalty for lr (1/C), smoothing for nb [default: lr 0.1, nb 0.1].
+    #[arg(long)]
+    alpha: Option<f64>,
+    /// L-BFGS iteration cap (lr).
+    #[arg(long, default_value_t = 100)]
+    max_iter: u64,
+    /// Class balancing.
+    #[arg(long, value_enum, default_value = "oversample")]
+    balance: BalanceArg,
+    /// log2 of the number of hash buckets.
+    #[arg(long, default_value_t = 20)]
+    buckets_log2: u8,
+    /// Word n-gram orders as MIN-MAX ("0-0" turns them off).
+    #[arg(long, default_value = "1-2", value_parser = parse_range)]
+    word_ngrams: (usize, usize),
+    /// Character n-gram orders as MIN-MAX ("0-0" turns them off).
+    #[arg(long, default_value = "2-5", value_parser = parse_range)]
+    char_ngrams: (usize, usize),
+    /// Words marked after a negator (0 = no negation marking).
+    #[arg(long, default_value_t = 3)]
+    negation_window: usize,
+    /// Words on each side of a target mention that give near-target features (0 = off).
+    #[arg(long, default_value_t = 3)]
+    near_window: usize,
+    /// Do not conjoin word n-grams with the target.
+    #[arg(long)]
+    no_target_conjunction: bool,
+    /// Unsigned feature hashing.
+    #[arg(long)]
+    unsigned: bool,
+    /// Stemmer.
+    #[arg(long, value_enum, default_value = "light")]
+    stemmer: StemArgDefault,
+    /// Minimum stem length for the light stemmer.
+    #[arg(long, default_value_t = 2)]
+    min_stem: usize,
+    /// Keep taa marbuta (ة) distinct from haa (ه).
+    #[arg(long)]
+    keep_taa_marbuta: bool,
+    /// Print the dev/test reports as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+type StemArgDefault = StemmerArg;
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Model file.
+    #[arg(long)]
+    model: PathBuf,
+    /// Labeled CSV file.
+    #[arg(long)]
+    data: PathBuf,
+    /// Evaluate only rows of this split.
+    #[arg(long)]
+    split: Option<String>,
+    #[command(flatten)]
+    columns: Columns,
+    /// Print one JSON object: rows, accuracy, macro_f1, f_avg (when defined), per_class, confusion.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct PredictArgs {
+    /// Model file.
+    #[arg(long)]
+    model: PathBuf,
+    /// Stance target (e.g. "إيران"); omit for plain sentence classification.
+    #[arg(long)]
+    target: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    json: bool,
+    /// Texts to classify; without any, one text per line is read from stdin.
+    texts: Vec<String>,
+}
+
+#[derive(Args)]
+struct InfoArgs {
+    /// Model file.
+    #[arg(long)]
+    model: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    let (a, b) = s
+        .split_once(['-', ','])
+        .ok_or_else(|| format!("expected MIN-MAX, got {s:?}"))?;
+    let p = |x: &str| x.trim().parse::<usize>().map_err(|e| format!("{x:?}: {e}"));
+    Ok((p(a)?, p(b)?))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(a) => train(a),
+        Command::Eval(a) => eval(a),
+        Command::Predict(a) => predict(a),
+        Command::Info(a) => info(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nabra: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+fn spinner(msg: &str) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(pb)
+}
+
+fn train(a: TrainArgs) -> CliResult {
+    let classifier = match a.model {
+        ModelKind::Lr => ClassifierKind::Logistic {
+            alpha: a.alpha.unwrap_or(0.1),
+            max_iterations: a.max_iter,
+            gradient_tolerance: 1e-4,
+        },
+        ModelKind::Nb => ClassifierKind::NaiveBayes {
+            alpha: a.alpha.unwrap_or(0.1),
+        },
+    };
+    let text = TextOptions {
+        normalize: NormalizeOptions {
+            taa_marbuta: !a.keep_taa_marbuta,
+            ..NormalizeOptions::default()
+        },
+        stemmer: match a.stemmer {
+            StemmerArg::Light => StemmerKind::Light {
+                min_stem: a.min_stem,
+            },
+            StemmerArg::Snowball => StemmerKind::Snowball,
+            StemmerArg::None => StemmerKind::None,
+        },
+        negation_window: a.negation_window,
+    };
+    let features = FeatureOptions {
+        buckets_log2: a.buckets_log2,
+        word_ngrams: a.word_ngrams,
+        char_ngrams: a.char_ngrams,
+        signed: !a.unsigned,
+        near_window: a.near_window,
+        target_conjunction: !a.no_target_conjunction,
+        ..FeatureOptions::default()
+    };
+    let params = Model::params()
+        .text(text)
+        .features(features)
+        .k(a.k)
+        .min_df(a.min_df)
+        .classifier(classifier)
+        .balance(match a.balance {
+            BalanceArg::Oversample => Balance::Oversample,
+            BalanceArg::None => Balance::None,
+        })
+        .seed(a.seed)
+        .check()?;
+    let csv = a.columns.csv(a.split.as_deref());
+    let rows = read_csv(&a.data, &csv)?;
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for r in &rows {
+        *counts.entry(r.label.as_str()).or_default() += 1;
+    }
+    eprintln!("{}: {} rows", a.data.display(), rows.len());
+    for (l, c) in &counts {
+        eprintln!("  {l:<12} {c}");
+    }
+    let pb = spinner("training");
+    let t0 = Instant::now();
+    let mut model = nabra::train::train_rows(&rows, &params, a.dev_fraction, &a.data)?;
+    let fit_s = t0.elapsed().as_secs_f64();
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    eprintln!(
+        "trained {} on {} rows in {fit_s:.2}s ({} features kept)",
+        params.classifier.name(),
+        rows.len() - model.info().dev.as_ref().map_or(0, |d| d.rows),
+        model.vocabulary().len()
+    );
+    model
+        .info_mut()
+        .data
+        .push(nabra::train::data_source(&a.data, &csv, rows.len())?);
+    if let Some(dev) = &model.info().dev {
+        print_report("dev", dev, a.json);
+    }
+    if let Some(test_split) = &a.test_split {
+        let test_rows = read_csv(&a.data, &a.columns.csv(Some(test_split)))?;
+        let report = model.evaluate(&test_rows, &a.data)?;
+        print_report(&format!("test ({test_split})"), &report, a.json);
+        model.info_mut().test = Some(report);
+    }
+    model.save(&a.out)?;
+    eprintln!("wrote {}", a.out.display());
+    Ok(())
+}
+
+fn print_report(name: &str, r: &nabra::metrics::Report, json: bool) {
+    if json {
+        println!("{}", report_json(r));
+    } else {
+        println!("== {name} ==\n{r}");
+    }
+}
+
+fn report_json(r: &nabra::metrics::Report) -> serde_json::Value {
+    let per_class: serde_json::Map<String, serde_json::Value> = r
+        .per_class
+        .iter()
+        .map(|m| {
+            (
+                m.label.clone(),
+                serde_json::json!({"precision": m.precision, "recall": m.recall, "f1": m.f1, "support": m.support}),
+            )
+        })
+        .collect();
+    let mut v = serde_json::json!({
+        "rows": r.rows,
+        "accuracy": r.accuracy,
+        "macro_f1": r.macro_f1,
+        "per_class": per_class,
+        "confusion": {"labels": r.labels, "matrix": r.confusion},
+    });
+    if let Some(fa) = r.f_avg {
+        v["f_avg"] = fa.into();
+    }
+    v
+}
+
+fn eval(a: EvalArgs) -> CliResult {
+    let model = Model::load(&a.model)?;
+    let rows = read_csv(&a.data, &a.columns.csv(a.split.as_deref()))?;
+    let report = model.evaluate(&rows, &a.data)?;
+    if a.json {
+        println!("{}", report_json(&report));
+    } else {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+fn predict(a: PredictArgs) -> CliResult {
+    let model = Model::load(&a.model)?;
+    let target = a.target.as_deref().map(Target::text);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut emit = |text: &str| -> std::io::Result<()> {
+        let p = model.predict_text(text, target.as_ref());
+        if a.json {
+            let probs: serde_json::Map<String, serde_json::Value> = p
+                .probs
+                .iter()
+                .map(|(l, x)| (l.clone(), (*x).into()))
+                .collect();
+            let v = serde_json::json!({"text": text, "label": p.label, "confidence": p.confidence, "probs": probs});
+            writeln!(out, "{v}")
+        } else {
+            let probs: Vec<String> = p.probs.iter().map(|(l, x)| format!("{l}={x:.3}")).collect();
+            writeln!(out, "{}\t{}\t{}", p.label, probs.join(" "), text)
+        }
+    };
+    if a.texts.is_empty() {
+        for (i, line) in std::io::stdin().lock().lines().enumerate() {
+            let line = match line {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("nabra: <stdin>:{}: skipped: {e}", i + 1);
+                    continue;
+                }
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            emit(&line)?;
+        }
+    } else {
+        for t in &a.texts {
+            emit(t)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn info(a: InfoArgs) -> CliResult {
+    let model = Model::load(&a.model)?;
+    let info = model.info();
+    if a.json {
+        let v = serde_json::json!({
+            "labels": model.labels(),
+            "params": model.hyperparams(),
+            "features": model.vocabulary().len(),
+            "training": info,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    println!("model      {}", a.model.display());
+    println!("classifier {}", model.hyperparams().classifier.name());
+    println!("labels     {}", model.labels().join(", "));
+    println!(
+        "features   {} selected of {} buckets",
+        model.vocabulary().len(),
+        model.vocabulary().n_buckets()
+    );
+    println!("seed       {}", info.seed);
+    for (l, c) in &info.rows_per_label {
+        println!("  rows {l:<12} {c}");
+    }
+    for d in &info.data {
+        println!(
+            "data       {} (split {}, {} rows, fnv1a64 {})",
+            d.path,
+            d.split.as_deref().unwrap_or("all"),
+            d.rows,
+            d.fnv1a64
+        );
+    }
+    if let Some(d) = &info.dev {
+        println!(
+            "dev        macro-F1 {:.4}, accuracy {:.4}{}",
+            d.macro_f1,
+            d.accuracy,
+            fa(d)
+        );
+    }
+    if let Some(t) = &info.test {
+        println!(
+            "test       macro-F1 {:.4}, accuracy {:.4}{}",
+            t.macro_f1,
+            t.accuracy,
+            fa(t)
+        );
+    }
+    Ok(())
+}
+
+fn fa(r: &nabra::metrics::Report) -> String {
+    r.f_avg
+        .map(|f| format!(", F_avg {f:.4}"))
+        .unwrap_or_default()
+}

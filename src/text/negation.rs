@@ -1,0 +1,88 @@
+//! Stage 4: negation scope marking.
+//!
+//! "لا ندعم" (we do not support) and "ندعم" (we support) share every word but
+//! one, and bag-of-words features see them as nearly the same. Marking the
+//! words that follow a negator, up to the next punctuation or a small window,
+//! gives the classifier separate features for negated words.
+
+use super::tokenize::{Token, TokenKind};
+
+/// Negators, in normalized spelling (ى→ي, أ→ا), with the conjunction
+/// prefixes و/ف that often attach to them.
+const NEGATORS: [&str; 28] = [
+    "لا",
+    "لم",
+    "لن",
+    "ليس",
+    "ليست",
+    "لست",
+    "لسنا",
+    "ليسوا",
+    "لستم",
+    "غير",
+    "عدم",
+    "ما",
+    "ولا",
+    "ولم",
+    "ولن",
+    "وليس",
+    "وليست",
+    "ولسنا",
+    "وما",
+    "وغير",
+    "وعدم",
+    "فلا",
+    "فلم",
+    "فلن",
+    "فليس",
+    "بدون",
+    "دون",
+    "بلا",
+];
+
+/// Is this (normalized) word a negator?
+///
+/// ```
+/// assert!(nabra::text::is_negator("لن"));
+/// assert!(nabra::text::is_negator("ولم"));
+/// assert!(!nabra::text::is_negator("لندن"));
+/// ```
+pub fn is_negator(word: &str) -> bool {
+    // all negators are short: skip the table for long words
+    word.len() <= 10 && NEGATORS.contains(&word)
+}
+
+/// Marks `negated[i] = true` for up to `window` word-like tokens after each
+/// negator in `tokens`, stopping at punctuation. `text` is the tokenized text.
+/// A `window` of 0 marks nothing.
+///
+/// ```
+/// use nabra::text::{mark_negation, tokenize};
+/// let text = "لا ندعم الحرب، بل السلام";
+/// let toks = tokenize(text);
+/// let mut neg = Vec::new();
+/// mark_negation(text, &toks, 3, &mut neg);
+/// let marked: Vec<&str> = toks.iter().zip(&neg).filter(|(_, n)| **n).map(|(t, _)| t.text(text)).collect();
+/// assert_eq!(marked, ["ندعم", "الحرب"]);
+/// ```
+pub fn mark_negation(text: &str, tokens: &[Token], window: usize, negated: &mut Vec<bool>) {
+    negated.clear();
+    negated.resize(tokens.len(), false);
+    if window == 0 {
+        return;
+    }
+    let mut left = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            TokenKind::Punct | TokenKind::Url => left = 0,
+            _ => {
+                if is_negator(t.text(text)) {
+                    left = window;
+                } else if left > 0 {
+                    negated[i] = true;
+                    left -= 1;
+                }
+            }
+        }
+    }
+}
