@@ -116,14 +116,14 @@ struct TrainArgs {
     /// A feature must occur in at least this many training texts.
     #[arg(long, default_value_t = 2)]
     min_df: u32,
-    /// Regularization: L2 penalty for lr (1/C), smoothing for nb [default: lr 0.1, nb 0.1].
+    /// Regularization: L2 penalty for lr (1/C), smoothing for nb [default: lr 0.3, nb 0.1].
     #[arg(long)]
     alpha: Option<f64>,
     /// L-BFGS iteration cap (lr).
     #[arg(long, default_value_t = 100)]
     max_iter: u64,
     /// Class balancing.
-    #[arg(long, value_enum, default_value = "oversample")]
+    #[arg(long, value_enum, default_value = "none")]
     balance: BalanceArg,
     /// log2 of the number of hash buckets.
     #[arg(long, default_value_t = 20)]
@@ -245,7 +245,7 @@ fn spinner(msg: &str) -> Option<indicatif::ProgressBar> {
 fn train(a: TrainArgs) -> CliResult {
     let classifier = match a.model {
         ModelKind::Lr => ClassifierKind::Logistic {
-            alpha: a.alpha.unwrap_or(0.1),
+            alpha: a.alpha.unwrap_or(0.3),
             max_iterations: a.max_iter,
             gradient_tolerance: 1e-4,
         },
@@ -364,7 +364,17 @@ fn report_json(r: &nabra::metrics::Report) -> serde_json::Value {
 fn eval(a: EvalArgs) -> CliResult {
     let model = Model::load(&a.model)?;
     let rows = read_csv(&a.data, &a.columns.csv(a.split.as_deref()))?;
+    let t0 = Instant::now();
     let report = model.evaluate(&rows, &a.data)?;
+    let secs = t0.elapsed().as_secs_f64();
+    let mb = rows.iter().map(|r| r.text.len()).sum::<usize>() as f64 / 1e6;
+    eprintln!(
+        "predicted {} texts ({mb:.2} MB) in {secs:.3} s on {} thread(s): {:.0} texts/s, {:.2} MB/s",
+        rows.len(),
+        rayon::current_num_threads(),
+        rows.len() as f64 / secs,
+        mb / secs
+    );
     if a.json {
         println!("{}", report_json(&report));
     } else {

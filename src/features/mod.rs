@@ -225,7 +225,7 @@ impl FeatureExtractor {
                     for k in 0..hi.min(n - i) {
                         h.bytes(&bytes[chars[i + k]..chars[i + k + 1]]);
                         if k + 1 >= lo {
-                            self.push(h, out);
+                            self.push(h, out, 0);
                         }
                     }
                 }
@@ -282,7 +282,7 @@ impl FeatureExtractor {
                         }
                         h.bytes(t);
                         if k + 1 >= lo {
-                            self.push(h, out);
+                            self.push(h, out, 1);
                         }
                     }
                 }
@@ -312,7 +312,7 @@ impl FeatureExtractor {
                             h.byte(b'!');
                         }
                         h.bytes(t);
-                        self.push(h, out);
+                        self.push(h, out, 1);
                     }
                 }
             }
@@ -322,21 +322,26 @@ impl FeatureExtractor {
         if let Some((t, _)) = target {
             let mut h = Fnv::new(NS_BIAS);
             h.bytes(t.key().as_bytes());
-            self.push(h, out);
+            self.push(h, out, 1);
         }
 
         merge_counts(out);
     }
 
+    /// Adds one feature occurrence. Character n-grams (`group` 0) hash into
+    /// the lower half of the buckets, all word-level features (`group` 1)
+    /// into the upper half, so the vocabulary can normalize the two groups
+    /// separately (as scikit-learn's union of two TF-IDF vectorizers does).
     #[inline]
-    fn push(&self, h: Fnv, out: &mut RawCounts) {
+    fn push(&self, h: Fnv, out: &mut RawCounts, group: u32) {
         let v = h.finish();
         let sign = if self.options.signed && (v >> 63) == 1 {
             -1.0
         } else {
             1.0
         };
-        out.push(((v as u32) & self.mask, sign));
+        let half = self.mask >> 1;
+        out.push((((v as u32) & half) | (group * (half + 1)), sign));
     }
 }
 

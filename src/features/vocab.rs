@@ -18,6 +18,7 @@ pub type SparseRow = Vec<(u32, f32)>;
 /// use nabra::features::Vocabulary;
 /// // two documents of class 0 share bucket 7; bucket 9 marks class 1
 /// let rows = vec![vec![(7, 1.0)], vec![(7, 2.0)], vec![(9, 1.0)], vec![(9, 1.0), (7, 1.0)]];
+/// // (buckets below n_buckets / 2 are character n-grams, normalized apart from the rest)
 /// let v = Vocabulary::fit(&rows, &[0, 0, 1, 1], 2, 16, 10, 1, true);
 /// assert_eq!(v.buckets(), &[7, 9]);
 /// let mut row = Vec::new();
@@ -131,9 +132,13 @@ impl Vocabulary {
         self.data.n_buckets
     }
 
-    /// Raw counts → TF-IDF row over the selected columns, L2-normalized.
+    /// Raw counts → TF-IDF row over the selected columns. Character n-gram
+    /// columns (lower half of the buckets) and word-level columns (upper
+    /// half) are each L2-normalized to 1.
     pub fn transform(&self, raw: &[(u32, f32)], out: &mut SparseRow) {
         out.clear();
+        let half = (self.data.n_buckets / 2) as u32;
+        let mut split = 0;
         for &(b, tf) in raw {
             let Some(&c) = self.col_of.get(b as usize) else {
                 continue;
@@ -142,6 +147,9 @@ impl Vocabulary {
                 continue;
             }
             let col = c - 1;
+            if b < half {
+                split += 1;
+            }
             let mag = tf.abs();
             let w = if self.data.sublinear_tf {
                 1.0 + mag.ln()
@@ -150,11 +158,15 @@ impl Vocabulary {
             };
             out.push((col, w.copysign(tf) * self.data.idf[col as usize]));
         }
-        // raw is sorted by bucket and columns follow bucket order: already sorted
-        let norm = out.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            for p in out.iter_mut() {
-                p.1 /= norm;
+        // raw is sorted by bucket and columns follow bucket order: already
+        // sorted, with the character group first
+        let (chars, words) = out.split_at_mut(split);
+        for group in [chars, words] {
+            let norm = group.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();
+            if norm > 0.0 {
+                for p in group.iter_mut() {
+                    p.1 /= norm;
+                }
             }
         }
     }

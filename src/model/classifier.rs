@@ -41,7 +41,7 @@ pub enum ClassifierKind {
 impl Default for ClassifierKind {
     fn default() -> Self {
         ClassifierKind::Logistic {
-            alpha: 0.1,
+            alpha: 0.3,
             max_iterations: 100,
             gradient_tolerance: 1e-4,
         }
@@ -141,12 +141,20 @@ impl Classifier {
         match self {
             Classifier::Logistic { model } => model.predict_probabilities(x),
             Classifier::NaiveBayes { model } => {
+                // linfa's own joint log-likelihood, normalized with a stable
+                // softmax: `predict_proba` exponentiates without subtracting
+                // the maximum and underflows to inf/NaN in f32 on long texts.
                 let x = x.mapv(Real::abs);
-                let (p, classes) = model.predict_proba(x.view());
-                // reorder columns to class index order
-                let mut out = Array2::zeros(p.raw_dim());
-                for (j, &&c) in classes.iter().enumerate() {
-                    out.column_mut(c).assign(&p.column(j));
+                let jll = model.joint_log_likelihood(x.view());
+                let mut out = Array2::zeros((x.nrows(), jll.len()));
+                for (&c, col) in &jll {
+                    out.column_mut(*c).assign(col);
+                }
+                for mut row in out.rows_mut() {
+                    let max = row.iter().copied().fold(Real::NEG_INFINITY, Real::max);
+                    row.mapv_inplace(|v| (v - max).exp());
+                    let sum = row.sum();
+                    row.mapv_inplace(|v| v / sum);
                 }
                 out
             }

@@ -61,7 +61,7 @@ impl Default for ModelParams {
             k: 40_000,
             min_df: 2,
             classifier: ClassifierKind::default(),
-            balance: Balance::Oversample,
+            balance: Balance::None,
             seed: 42,
         })
     }

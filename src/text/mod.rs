@@ -131,7 +131,7 @@ impl TextPipeline {
                 TokenKind::Punct => false,
             };
             out.terms
-                .push(keep.then(|| (start, out.stem_buf.len() as u32)));
+                .push(keep.then_some((start, out.stem_buf.len() as u32)));
         }
         mark_negation(
             &out.text,

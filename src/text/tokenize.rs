@@ -110,24 +110,20 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
         } else if c.is_numeric() {
             kind = TokenKind::Number;
             while let Some(&(i, n)) = chars.peek() {
-                if n.is_numeric() {
-                    end = i + n.len_utf8();
-                    chars.next();
-                } else if (n == '.' || n == ',' || n == '٫' || n == '٬')
+                let separator = matches!(n, '.' | ',' | '٫' | '٬')
                     && text[i + n.len_utf8()..]
                         .chars()
                         .next()
-                        .is_some_and(char::is_numeric)
-                {
-                    end = i + n.len_utf8();
-                    chars.next();
-                } else {
+                        .is_some_and(char::is_numeric);
+                if !(n.is_numeric() || separator) {
                     break;
                 }
+                end = i + n.len_utf8();
+                chars.next();
             }
             // digits glued to letters ("19كوفيد") stay one word
             if chars.peek().is_some_and(|&(_, n)| is_word_char(n)) {
-                return_word(&mut chars, &mut end);
+                take_word(&mut chars, &mut end);
                 out.push(Token {
                     kind: TokenKind::Word,
                     start,
@@ -137,7 +133,7 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
             }
         } else if is_word_char(c) {
             kind = TokenKind::Word;
-            return_word(&mut chars, &mut end);
+            take_word(&mut chars, &mut end);
         } else if is_emoji(c) {
             kind = TokenKind::Emoji;
             // absorb variation selectors, skin tones and ZWJ sequences
@@ -167,7 +163,7 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
     }
 }
 
-fn return_word(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, end: &mut usize) {
+fn take_word(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, end: &mut usize) {
     while let Some(&(i, n)) = chars.peek() {
         if !is_word_char(n) {
             break;

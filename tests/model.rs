@@ -1,0 +1,179 @@
+//! Model behaviour on our own stance corpus: the sparse fast path agrees with
+//! linfa, files round-trip, training is deterministic, bad files are refused.
+
+use linfa::ParamGuard;
+use nabra::data::{read_csv, CsvOptions, LabeledText};
+use nabra::train::train_rows;
+use nabra::{ClassifierKind, Error, Example, Model, Target};
+use std::path::Path;
+use std::sync::OnceLock;
+
+const STANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/news_stance.csv");
+
+fn rows(split: &str) -> Vec<LabeledText> {
+    read_csv(STANCE, &CsvOptions::default().split(split)).expect("our stance corpus reads")
+}
+
+fn small_params(kind: ClassifierKind) -> nabra::ModelValidParams {
+    Model::params().k(3000).classifier(kind).check().unwrap()
+}
+
+fn lr_model() -> &'static Model {
+    static M: OnceLock<Model> = OnceLock::new();
+    M.get_or_init(|| {
+        train_rows(
+            &rows("train"),
+            &small_params(ClassifierKind::default()),
+            0.0,
+            STANCE,
+        )
+        .unwrap()
+    })
+}
+
+fn examples(rows: &[LabeledText]) -> Vec<Example> {
+    nabra::Examples::from_labeled(rows).0
+}
+
+fn assert_fast_path_matches_linfa(model: &Model) {
+    let dev = examples(&rows("dev"));
+    let dense = model.dense_features(&dev);
+    let linfa_probs = model.classifier().dense_probabilities(&dense);
+    let ours = model.predict_batch(&dev);
+    assert_eq!(ours.len(), dev.len());
+    let mut max_diff = 0.0f64;
+    for (i, p) in ours.iter().enumerate() {
+        for (c, (_, x)) in p.probs.iter().enumerate() {
+            max_diff = max_diff.max((x - f64::from(linfa_probs[[i, c]])).abs());
+        }
+    }
+    assert!(
+        max_diff < 1e-5,
+        "sparse and linfa probabilities differ by {max_diff}"
+    );
+}
+
+#[test]
+fn sparse_probabilities_equal_linfa_logistic() {
+    assert_fast_path_matches_linfa(lr_model());
+}
+
+#[test]
+fn sparse_probabilities_equal_linfa_naive_bayes() {
+    let nb = train_rows(
+        &rows("train"),
+        &small_params(ClassifierKind::NaiveBayes { alpha: 0.1 }),
+        0.0,
+        STANCE,
+    )
+    .unwrap();
+    assert_fast_path_matches_linfa(&nb);
+}
+
+#[test]
+fn learns_our_stance_corpus() {
+    let report = lr_model().evaluate(&rows("dev"), STANCE).unwrap();
+    // three balanced classes: chance is about 0.33
+    assert!(report.macro_f1 > 0.6, "dev macro-F1 {}", report.macro_f1);
+    assert!(report.f_avg.is_some(), "favor and against give F_avg");
+}
+
+#[test]
+fn save_load_round_trip_gives_identical_predictions() {
+    let model = lr_model();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.model");
+    model.save(&path).unwrap();
+    let loaded = Model::load(&path).unwrap();
+    let dev = examples(&rows("dev"));
+    assert_eq!(model.predict_batch(&dev), loaded.predict_batch(&dev));
+    assert_eq!(model.to_bytes().unwrap(), loaded.to_bytes().unwrap());
+}
+
+#[test]
+fn same_data_and_seed_give_the_same_model() {
+    let r = rows("dev");
+    let p = small_params(ClassifierKind::default());
+    let a = train_rows(&r, &p, 0.2, "<memory>").unwrap();
+    let b = train_rows(&r, &p, 0.2, "<memory>").unwrap();
+    assert_eq!(a.to_bytes().unwrap(), b.to_bytes().unwrap());
+    let other_seed = Model::params().k(3000).seed(7).check().unwrap();
+    let c = train_rows(&r, &other_seed, 0.2, "<memory>").unwrap();
+    assert_ne!(a.to_bytes().unwrap(), c.to_bytes().unwrap());
+}
+
+#[test]
+fn bad_model_files_give_errors_not_panics() {
+    let bytes = lr_model().to_bytes().unwrap();
+    let reason = |b: &[u8]| match Model::from_bytes(b) {
+        Err(Error::ModelFormat { reason, .. }) => reason,
+        Err(other) => panic!("unexpected error kind: {other}"),
+        Ok(_) => panic!("accepted a bad model"),
+    };
+    assert!(reason(&bytes[..bytes.len() / 2]).contains("truncated"));
+    assert!(reason(b"").contains("not a nabra model"));
+    assert!(reason(b"PK\x03\x04 zip file\n").contains("not a nabra model"));
+    let mut flipped = bytes.clone();
+    let i = bytes.len() - 100;
+    flipped[i] ^= 0x20;
+    assert!(reason(&flipped).contains("checksum"));
+    let newer = String::from_utf8_lossy(&bytes).replacen("format=1", "format=9", 1);
+    let msg = reason(newer.as_bytes());
+    assert!(msg.contains("newer") && msg.contains("upgrade"), "{msg}");
+    // every prefix length fails cleanly
+    for cut in (0..bytes.len()).step_by(bytes.len() / 50 + 1) {
+        assert!(Model::from_bytes(&bytes[..cut]).is_err());
+    }
+}
+
+#[test]
+fn unknown_labels_at_eval_are_named() {
+    let mut r = rows("dev");
+    r[0].label = "sarcastic".into();
+    let err = lr_model().evaluate(&r, "x.csv").unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("x.csv") && msg.contains("sarcastic") && msg.contains("favor"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn one_label_is_not_enough() {
+    let mut r = rows("dev");
+    r.iter_mut().for_each(|x| x.label = "favor".into());
+    let err = train_rows(&r, &small_params(ClassifierKind::default()), 0.0, "one.csv").unwrap_err();
+    assert!(matches!(err, Error::TooFewClasses { .. }));
+    assert!(err.to_string().starts_with("one.csv:"), "{err}");
+}
+
+#[test]
+fn target_changes_the_prediction_input() {
+    let m = lr_model();
+    let text = "ندين التعاون مع موسكو لمواجهة واشنطن";
+    let a = m.features(text, Some(&Target::text("موسكو")));
+    let b = m.features(text, Some(&Target::text("واشنطن")));
+    assert_ne!(a, b);
+}
+
+/// Mawqif (public, in ../shared): F_avg of the default recipe, trained on
+/// `train`, evaluated on `test`. Skips when ../shared is absent.
+#[test]
+fn mawqif_f_avg() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/mawqif.csv");
+    if !path.exists() {
+        eprintln!("skipped: {} not present", path.display());
+        return;
+    }
+    let train = read_csv(&path, &CsvOptions::default().split("train")).unwrap();
+    let test = read_csv(&path, &CsvOptions::default().split("test")).unwrap();
+    let params = Model::params().check().unwrap();
+    let model = train_rows(&train, &params, 0.0, &path).unwrap();
+    let r = model.evaluate(&test, &path).unwrap();
+    let f_avg = r.f_avg.expect("Mawqif has Favor/Against");
+    eprintln!(
+        "mawqif test: F_avg {f_avg:.4} macro-F1 {:.4} acc {:.4}",
+        r.macro_f1, r.accuracy
+    );
+    assert!(f_avg >= 0.70, "Mawqif F_avg regressed: {f_avg:.4}");
+}
