@@ -141,6 +141,8 @@ pub struct Scratch {
     term_buf: String,
     chars: Vec<usize>,
     padded: String,
+    /// The last target and its compiled matcher.
+    matcher: Option<(Target, TargetMatcher)>,
 }
 
 impl FeatureExtractor {
@@ -167,39 +169,41 @@ impl FeatureExtractor {
     /// Raw counts for `text` toward `target`: sorted by bucket, merged,
     /// zero sums removed.
     pub fn extract(&self, text: &str, target: Option<&Target>) -> RawCounts {
-        let matcher = target.map(|t| TargetMatcher::new(t, self.pipeline.normalizer()));
         let mut out = Vec::new();
-        self.extract_into(
-            text,
-            target.zip(matcher.as_ref()),
-            &mut Scratch::default(),
-            &mut out,
-        );
+        self.extract_into(text, target, &mut Scratch::default(), &mut out);
         out
     }
 
-    /// Compiles a target for repeated use with [`FeatureExtractor::extract_into`].
-    pub fn compile_target(&self, target: &Target) -> TargetMatcher {
-        TargetMatcher::new(target, self.pipeline.normalizer())
-    }
-
-    /// Like [`FeatureExtractor::extract`], reusing buffers; `target` comes
-    /// with its compiled matcher.
+    /// Like [`FeatureExtractor::extract`], reusing `scratch`'s buffers. The
+    /// compiled target is cached in `scratch` while consecutive calls share
+    /// the target.
     pub fn extract_into(
         &self,
         text: &str,
-        target: Option<(&Target, &TargetMatcher)>,
+        target: Option<&Target>,
         scratch: &mut Scratch,
         out: &mut RawCounts,
     ) {
         out.clear();
+        if let Some(t) = target {
+            if scratch
+                .matcher
+                .as_ref()
+                .is_none_or(|(cached, _)| cached != t)
+            {
+                scratch.matcher =
+                    Some((t.clone(), TargetMatcher::new(t, self.pipeline.normalizer())));
+            }
+        }
         let Scratch {
             analysis,
             terms,
             term_buf,
             chars,
             padded,
+            matcher,
         } = scratch;
+        let target = target.and(matcher.as_ref()).map(|(t, m)| (t, m));
         self.pipeline
             .analyze_into(text, target.map(|t| t.1), analysis);
         let opts = &self.options;

@@ -29,7 +29,6 @@ pub use params::{Balance, ModelParams, ModelValidParams};
 use crate::data::LabeledText;
 use crate::features::{FeatureExtractor, Scratch, SparseRow, Vocabulary};
 use crate::metrics::Report;
-use crate::text::TargetMatcher;
 use crate::{Error, Result, Target};
 use classifier::LinearScorer;
 use linfa::dataset::Records;
@@ -151,7 +150,6 @@ struct PredictState {
     raw: Vec<(u32, f32)>,
     row: SparseRow,
     probs: Vec<f64>,
-    matcher: Option<(Target, TargetMatcher)>,
 }
 
 impl Model {
@@ -223,17 +221,8 @@ impl Model {
     }
 
     fn row_into(&self, text: &str, target: Option<&Target>, st: &mut PredictState) {
-        let matcher = match target {
-            Some(t) => {
-                if st.matcher.as_ref().is_none_or(|(cached, _)| cached != t) {
-                    st.matcher = Some((t.clone(), self.extractor.compile_target(t)));
-                }
-                st.matcher.as_ref().map(|(t, m)| (t, m))
-            }
-            None => None,
-        };
         self.extractor
-            .extract_into(text, matcher, &mut st.scratch, &mut st.raw);
+            .extract_into(text, target, &mut st.scratch, &mut st.raw);
         self.vocabulary.transform(&st.raw, &mut st.row);
     }
 

@@ -163,25 +163,11 @@ impl Fit<Examples, Vec<String>, Error> for ModelValidParams {
         let extractor = crate::features::FeatureExtractor::new(self.text, self.features);
         let raw: Vec<RawCounts> = examples
             .par_iter()
-            .map_init(
-                || (Scratch::default(), None),
-                |(scratch, cache): &mut (
-                    Scratch,
-                    Option<(crate::Target, crate::text::TargetMatcher)>,
-                ),
-                 ex| {
-                    let m = ex.target.as_ref().map(|t| {
-                        if cache.as_ref().is_none_or(|(c, _)| c != t) {
-                            *cache = Some((t.clone(), extractor.compile_target(t)));
-                        }
-                        let (t, m) = cache.as_ref().expect("just set");
-                        (t, m)
-                    });
-                    let mut out = Vec::new();
-                    extractor.extract_into(&ex.text, m, scratch, &mut out);
-                    out
-                },
-            )
+            .map_init(Scratch::default, |scratch, ex| {
+                let mut out = Vec::new();
+                extractor.extract_into(&ex.text, ex.target.as_ref(), scratch, &mut out);
+                out
+            })
             .collect();
 
         let vocab = Vocabulary::fit(
