@@ -111,7 +111,7 @@ struct TrainArgs {
     #[arg(long = "model", value_enum, default_value = "lr")]
     model: ModelKind,
     /// Number of hashed features kept (chi-square) for the classifier.
-    #[arg(long, default_value_t = 40_000)]
+    #[arg(long, default_value_t = 60_000)]
     k: usize,
     /// A feature must occur in at least this many training texts.
     #[arg(long, default_value_t = 2)]
@@ -122,6 +122,12 @@ struct TrainArgs {
     /// L-BFGS iteration cap (lr).
     #[arg(long, default_value_t = 100)]
     max_iter: u64,
+    /// Convergence tolerance (lr): stop when the largest gradient component of the mean loss is below this.
+    #[arg(long, default_value_t = 3e-5)]
+    tol: f64,
+    /// Fit linfa's logistic regression from scratch instead of from the sparse solver's optimum (slower; same objective).
+    #[arg(long)]
+    no_warm_start: bool,
     /// Class balancing.
     #[arg(long, value_enum, default_value = "none")]
     balance: BalanceArg,
@@ -143,6 +149,9 @@ struct TrainArgs {
     /// Do not conjoin word n-grams with the target.
     #[arg(long)]
     no_target_conjunction: bool,
+    /// Also conjoin character n-grams with the target (more features, per-target cues).
+    #[arg(long)]
+    conjoin_chars: bool,
     /// Unsigned feature hashing.
     #[arg(long)]
     unsigned: bool,
@@ -247,7 +256,8 @@ fn train(a: TrainArgs) -> CliResult {
         ModelKind::Lr => ClassifierKind::Logistic {
             alpha: a.alpha.unwrap_or(0.3),
             max_iterations: a.max_iter,
-            gradient_tolerance: 1e-4,
+            gradient_tolerance: a.tol,
+            warm_start: !a.no_warm_start,
         },
         ModelKind::Nb => ClassifierKind::NaiveBayes {
             alpha: a.alpha.unwrap_or(0.1),
@@ -274,6 +284,7 @@ fn train(a: TrainArgs) -> CliResult {
         signed: !a.unsigned,
         near_window: a.near_window,
         target_conjunction: !a.no_target_conjunction,
+        target_conjunction_chars: a.conjoin_chars,
         ..FeatureOptions::default()
     };
     let params = Model::params()

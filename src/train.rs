@@ -74,6 +74,18 @@ pub fn train_rows(
 
 /// Reads `path` with `csv` options and trains; the data file's hash and row
 /// count are recorded in the model.
+///
+/// ```
+/// use linfa::ParamGuard;
+/// use nabra::data::CsvOptions;
+/// let params = nabra::Model::params().k(2000).check()?;
+/// let csv = CsvOptions::default().split("train");
+/// let model = nabra::train::train_csv("datasets/news_sentiment.csv", &csv, &params, 0.1)?;
+/// assert_eq!(model.labels(), ["negative", "neutral", "positive"]);
+/// assert_eq!(model.info().data[0].split.as_deref(), Some("train"));
+/// assert!(model.info().dev.as_ref().unwrap().macro_f1 > 0.5);
+/// # Ok::<(), nabra::Error>(())
+/// ```
 pub fn train_csv(
     path: impl AsRef<Path>,
     csv: &CsvOptions,

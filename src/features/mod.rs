@@ -60,6 +60,8 @@ pub struct FeatureOptions {
     /// Conjoin word n-grams with the target's key, so the model can learn
     /// target-specific cues next to shared ones.
     pub target_conjunction: bool,
+    /// Also conjoin character n-grams with the target's key.
+    pub target_conjunction_chars: bool,
 }
 
 impl Default for FeatureOptions {
@@ -72,6 +74,7 @@ impl Default for FeatureOptions {
             sublinear_tf: true,
             near_window: 3,
             target_conjunction: true,
+            target_conjunction_chars: false,
         }
     }
 }
@@ -184,6 +187,20 @@ impl FeatureExtractor {
         scratch: &mut Scratch,
         out: &mut RawCounts,
     ) {
+        self.extract_occurrences(text, target, scratch, out);
+        merge_counts(out);
+    }
+
+    /// The feature occurrences of `text`, one (bucket, ±1) per occurrence,
+    /// unsorted and unmerged: the prediction path, where
+    /// [`Vocabulary::transform`] drops unselected buckets before any sorting.
+    pub fn extract_occurrences(
+        &self,
+        text: &str,
+        target: Option<&Target>,
+        scratch: &mut Scratch,
+        out: &mut RawCounts,
+    ) {
         out.clear();
         if let Some(t) = target {
             if scratch
@@ -208,6 +225,14 @@ impl FeatureExtractor {
             .analyze_into(text, target.map(|t| t.1), analysis);
         let opts = &self.options;
 
+        let key_hash = target.filter(|_| opts.target_conjunction).map(|(t, _)| {
+            let mut h = Fnv::new(NS_CONJ);
+            h.bytes(t.key().as_bytes());
+            h.byte(0);
+            h
+        });
+        let char_key = key_hash.filter(|_| opts.target_conjunction_chars);
+
         // Character n-grams over the surface of word-like tokens.
         if opts.char_ngrams.1 > 0 {
             let (lo, hi) = opts.char_ngrams;
@@ -225,11 +250,13 @@ impl FeatureExtractor {
                 let n = chars.len() - 1;
                 let bytes = padded.as_bytes();
                 for i in 0..n {
-                    let mut h = Fnv::new(NS_CHAR);
-                    for k in 0..hi.min(n - i) {
-                        h.bytes(&bytes[chars[i + k]..chars[i + k + 1]]);
-                        if k + 1 >= lo {
-                            self.push(h, out, 0);
+                    for seed in std::iter::once(Fnv::new(NS_CHAR)).chain(char_key) {
+                        let mut h = seed;
+                        for k in 0..hi.min(n - i) {
+                            h.bytes(&bytes[chars[i + k]..chars[i + k + 1]]);
+                            if k + 1 >= lo {
+                                self.push(h, out, 0);
+                            }
                         }
                     }
                 }
@@ -263,12 +290,6 @@ impl FeatureExtractor {
             let (s, e, neg) = terms[j];
             (&term_buf.as_bytes()[s..e], neg)
         };
-        let key_hash = target.filter(|_| opts.target_conjunction).map(|(t, _)| {
-            let mut h = Fnv::new(NS_CONJ);
-            h.bytes(t.key().as_bytes());
-            h.byte(0);
-            h
-        });
 
         // Word n-grams, plain and conjoined with the target key.
         if opts.word_ngrams.1 > 0 {
@@ -328,8 +349,6 @@ impl FeatureExtractor {
             h.bytes(t.key().as_bytes());
             self.push(h, out, 1);
         }
-
-        merge_counts(out);
     }
 
     /// Adds one feature occurrence. Character n-grams (`group` 0) hash into

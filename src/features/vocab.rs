@@ -8,8 +8,20 @@
 use super::select::{select_top_k, DocFreqs};
 use super::RawCounts;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 
-/// A feature row for the classifier: (column, value), sorted by column.
+/// Per-thread scratch for [`Vocabulary::transform`]: where each column sits in
+/// the row being built (`u32::MAX` = not yet); reset after every row.
+#[derive(Default)]
+struct Accumulator {
+    slot: Vec<u32>,
+}
+
+thread_local! {
+    static ACCUMULATOR: RefCell<Accumulator> = RefCell::new(Accumulator::default());
+}
+
+/// A feature row for the classifier: (column, value) pairs, each column once.
 pub type SparseRow = Vec<(u32, f32)>;
 
 /// Selected buckets (the model's columns, ascending) with their IDF.
@@ -30,8 +42,12 @@ pub type SparseRow = Vec<(u32, f32)>;
 #[serde(try_from = "VocabularyData", into = "VocabularyData")]
 pub struct Vocabulary {
     data: VocabularyData,
-    /// bucket → column + 1 (0 = not selected); rebuilt on load.
-    col_of: Vec<u32>,
+    /// bucket → column as a rank/select bitmap (rebuilt on load): bit b is
+    /// set when bucket b is a column, and its column is the number of set
+    /// bits below it. 1/32 of a `u32` table's size, so lookups stay in cache.
+    selected: Vec<u64>,
+    /// Set bits in all words before each word of `selected`.
+    rank: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,11 +79,22 @@ impl TryFrom<VocabularyData> for Vocabulary {
         if data.idf.iter().any(|x| !x.is_finite()) {
             return Err("non-finite IDF".into());
         }
-        let mut col_of = vec![0u32; data.n_buckets];
-        for (c, &b) in data.buckets.iter().enumerate() {
-            col_of[b as usize] = c as u32 + 1;
+        let words = data.n_buckets.div_ceil(64);
+        let mut selected = vec![0u64; words];
+        for &b in &data.buckets {
+            selected[b as usize / 64] |= 1 << (b % 64);
         }
-        Ok(Vocabulary { data, col_of })
+        let mut rank = Vec::with_capacity(words);
+        let mut total = 0u32;
+        for w in &selected {
+            rank.push(total);
+            total += w.count_ones();
+        }
+        Ok(Vocabulary {
+            data,
+            selected,
+            rank,
+        })
     }
 }
 
@@ -107,6 +134,21 @@ impl Vocabulary {
         Vocabulary::try_from(data).expect("fit builds a consistent vocabulary")
     }
 
+    /// The column of bucket `b`, if it was selected.
+    ///
+    /// ```
+    /// use nabra::features::Vocabulary;
+    /// let rows = vec![vec![(3, 1.0), (700, 1.0)], vec![(3, 1.0), (700, 1.0)]];
+    /// let v = Vocabulary::fit(&rows, &[0, 1], 2, 1024, 10, 1, true);
+    /// assert_eq!((v.column(3), v.column(700), v.column(4)), (Some(0), Some(1), None));
+    /// ```
+    #[inline]
+    pub fn column(&self, b: u32) -> Option<u32> {
+        let word = *self.selected.get(b as usize / 64)?;
+        let bit = 1u64 << (b % 64);
+        (word & bit != 0).then(|| self.rank[b as usize / 64] + (word & (bit - 1)).count_ones())
+    }
+
     /// Number of columns.
     pub fn len(&self) -> usize {
         self.data.buckets.len()
@@ -132,34 +174,52 @@ impl Vocabulary {
         self.data.n_buckets
     }
 
-    /// Raw counts → TF-IDF row over the selected columns. Character n-gram
-    /// columns (lower half of the buckets) and word-level columns (upper
-    /// half) are each L2-normalized to 1.
+    /// Raw counts → TF-IDF row over the selected columns, each column once,
+    /// character-group columns before word-group columns, otherwise in
+    /// order of first occurrence. `raw` may be merged or not, in any order
+    /// (occurrences of one bucket are summed in a per-thread accumulator, so
+    /// no sorting is needed). Character n-gram columns (lower half of the
+    /// buckets) and word-level columns (upper half) are each L2-normalized.
     pub fn transform(&self, raw: &[(u32, f32)], out: &mut SparseRow) {
         out.clear();
-        let half = (self.data.n_buckets / 2) as u32;
-        let mut split = 0;
-        for &(b, tf) in raw {
-            let Some(&c) = self.col_of.get(b as usize) else {
-                continue;
-            };
-            if c == 0 {
-                continue;
+        ACCUMULATOR.with(|acc| {
+            let mut acc = acc.borrow_mut();
+            let acc = &mut *acc;
+            if acc.slot.len() < self.len() {
+                acc.slot.resize(self.len(), u32::MAX);
             }
-            let col = c - 1;
-            if b < half {
-                split += 1;
+            for &(b, tf) in raw {
+                if let Some(col) = self.column(b) {
+                    let c = col as usize;
+                    if acc.slot[c] == u32::MAX {
+                        acc.slot[c] = out.len() as u32;
+                        out.push((col, 0.0));
+                    }
+                    out[acc.slot[c] as usize].1 += tf;
+                }
             }
-            let mag = tf.abs();
-            let w = if self.data.sublinear_tf {
+            for p in out.iter() {
+                acc.slot[p.0 as usize] = u32::MAX;
+            }
+        });
+        out.retain(|p| p.1 != 0.0);
+        for p in out.iter_mut() {
+            let mag = p.1.abs();
+            let tf = if self.data.sublinear_tf {
                 1.0 + mag.ln()
             } else {
                 mag
             };
-            out.push((col, w.copysign(tf) * self.data.idf[col as usize]));
+            p.1 = tf.copysign(p.1) * self.data.idf[p.0 as usize];
         }
-        // raw is sorted by bucket and columns follow bucket order: already
-        // sorted, with the character group first
+        // extraction emits character n-grams first, but merged input is in
+        // bucket order: either way a stable partition puts chars first
+        let half = (self.data.n_buckets / 2) as u32;
+        let is_char = |p: &(u32, f32)| self.data.buckets[p.0 as usize] < half;
+        if !out.is_sorted_by_key(|p| !is_char(p)) {
+            out.sort_by_key(|p| !is_char(p));
+        }
+        let split = out.partition_point(is_char);
         let (chars, words) = out.split_at_mut(split);
         for group in [chars, words] {
             let norm = group.iter().map(|p| p.1 * p.1).sum::<f32>().sqrt();

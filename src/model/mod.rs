@@ -21,6 +21,7 @@
 mod classifier;
 mod file;
 mod params;
+mod warm_start;
 
 pub use classifier::{Classifier, ClassifierKind};
 pub use file::FORMAT_VERSION;
@@ -38,8 +39,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// The float type of the classifier: f32 (measured: same accuracy as f64 on
-/// Mawqif and ArSAS, half the memory and time; see README "Performance").
+/// The float type of the classifier: f32, because the dense matrix linfa
+/// fits on is the training cost in time and memory, and f32 halves it (see
+/// README "Measured" for the f64 comparison).
 pub type Real = f32;
 
 /// One text to classify, with an optional stance target.
@@ -222,7 +224,7 @@ impl Model {
 
     fn row_into(&self, text: &str, target: Option<&Target>, st: &mut PredictState) {
         self.extractor
-            .extract_into(text, target, &mut st.scratch, &mut st.raw);
+            .extract_occurrences(text, target, &mut st.scratch, &mut st.raw);
         self.vocabulary.transform(&st.raw, &mut st.row);
     }
 

@@ -2,13 +2,13 @@
 //! [`ModelValidParams`] → `fit(&Dataset)` → [`Model`].
 
 use super::classifier::{Classifier, ClassifierKind};
-use super::{Examples, Model, Real, TrainingInfo};
-use crate::features::{FeatureOptions, RawCounts, Scratch, Vocabulary};
+use super::{Examples, Model, TrainingInfo};
+use crate::features::{FeatureOptions, RawCounts, Scratch, SparseRow, Vocabulary};
 use crate::text::TextOptions;
 use crate::{Error, Result};
 use linfa::traits::Fit;
 use linfa::{DatasetBase, ParamGuard};
-use ndarray::{Array1, Array2};
+use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -58,7 +58,7 @@ impl Default for ModelParams {
         ModelParams(ModelValidParams {
             text: TextOptions::default(),
             features: FeatureOptions::default(),
-            k: 40_000,
+            k: 60_000,
             min_df: 2,
             classifier: ClassifierKind::default(),
             balance: Balance::None,
@@ -193,17 +193,17 @@ impl Fit<Examples, Vec<String>, Error> for ModelValidParams {
         if self.balance == Balance::Oversample {
             order = oversample(&y, labels.len(), self.seed);
         }
-        let mut x = Array2::<Real>::zeros((order.len(), vocab.len()));
-        let mut row = Vec::new();
-        for (i, &r) in order.iter().enumerate() {
-            vocab.transform(&raw[r], &mut row);
-            for &(c, v) in &row {
-                x[[i, c as usize]] = v as Real;
-            }
-        }
+        let rows: Vec<SparseRow> = order
+            .iter()
+            .map(|&r| {
+                let mut row = Vec::new();
+                vocab.transform(&raw[r], &mut row);
+                row
+            })
+            .collect();
         drop(raw);
         let yy = Array1::from_iter(order.iter().map(|&r| y[r]));
-        let classifier = Classifier::fit(&self.classifier, x, yy)?;
+        let classifier = Classifier::fit(&self.classifier, &rows, yy, vocab.len(), labels.len())?;
 
         let mut counts = vec![0usize; labels.len()];
         for &c in &y {

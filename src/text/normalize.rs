@@ -51,6 +51,9 @@ pub struct NormalizeOptions {
     pub controls: bool,
     /// Lowercase Latin (and other cased) letters.
     pub lowercase: bool,
+    /// Shorten runs of three or more of the same Arabic letter to two
+    /// (elongation for emphasis in informal text: "رااااائع" → "راائع").
+    pub elongation: bool,
 }
 
 impl Default for NormalizeOptions {
@@ -67,6 +70,7 @@ impl Default for NormalizeOptions {
             presentation_forms: true,
             controls: true,
             lowercase: true,
+            elongation: true,
         }
     }
 }
@@ -149,15 +153,21 @@ impl Normalizer {
         for (i, c) in text.char_indices() {
             let span = (i, i + c.len_utf8());
             let before = out.len();
+            let mut dropped_repeat = false;
             self.map_char(c, &mut |m| {
+                if self.options.elongation && is_third_repeat(&out, m) {
+                    dropped_repeat = true;
+                    return;
+                }
                 out.push(m);
                 for _ in 0..m.len_utf8() {
                     origin.push(span);
                 }
             });
-            // A removed mark (haraka, tatweel) belongs to the letter before it:
-            // widen that letter's span so original spans keep their diacritics.
-            if out.len() == before && is_mark(c) {
+            // A removed mark (haraka, tatweel) or repeated letter belongs to the
+            // letter before it: widen that letter's span so original spans keep
+            // their diacritics.
+            if out.len() == before && (dropped_repeat || is_mark(c)) {
                 if let Some(&(start, _)) = origin.last() {
                     for o in origin.iter_mut().rev().take_while(|o| o.0 == start) {
                         o.1 = span.1;
@@ -190,7 +200,11 @@ impl Normalizer {
                     c
                 });
             } else {
-                self.map_char(c, &mut |m| out.push(m));
+                self.map_char(c, &mut |m| {
+                    if !(self.options.elongation && is_third_repeat(out, m)) {
+                        out.push(m);
+                    }
+                });
             }
         }
     }
@@ -254,6 +268,16 @@ impl Normalizer {
     }
 }
 
+/// Would `m` be the third same Arabic letter in a row ("رااائع")?
+#[inline]
+fn is_third_repeat(out: &str, m: char) -> bool {
+    if !('\u{0621}'..='\u{064A}').contains(&m) {
+        return false;
+    }
+    let mut last = out.chars().rev();
+    last.next() == Some(m) && last.next() == Some(m)
+}
+
 /// Combining marks and tatweel: parts of the letter before them.
 fn is_mark(c: char) -> bool {
     matches!(c as u32, 0x064B..=0x065F | 0x0670 | 0x0610..=0x061A | 0x06D6..=0x06ED | 0x0640)
@@ -277,6 +301,7 @@ mod tests {
         assert_eq!(norm("کتاب ی"), "كتاب ي");
         assert_eq!(norm("۱۲۳ ٤٥"), "123 45");
         assert_eq!(norm("NATO Iran"), "nato iran");
+        assert_eq!(norm("راااااائع 1000"), "راايع 1000");
     }
 
     #[test]
@@ -316,7 +341,7 @@ mod tests {
 
     #[test]
     fn into_matches_offset_version() {
-        let src = "Ｔｅｓｔ ﻻ أَهلاً ١٢ HELLO İ";
+        let src = "Ｔｅｓｔ ﻻ أَهلاً ١٢ HELLO İ جمييييل";
         let mut buf = String::new();
         Normalizer::default().normalize_into(src, &mut buf);
         assert_eq!(buf, norm(src));
