@@ -144,8 +144,9 @@ pub struct Scratch {
     term_buf: String,
     chars: Vec<usize>,
     padded: String,
-    /// The last target and its compiled matcher.
-    matcher: Option<(Target, TargetMatcher)>,
+    /// Recently used targets and their compiled matchers, most recent first
+    /// (a batch usually cycles through a few targets).
+    matchers: Vec<(Target, TargetMatcher)>,
 }
 
 impl FeatureExtractor {
@@ -178,8 +179,7 @@ impl FeatureExtractor {
     }
 
     /// Like [`FeatureExtractor::extract`], reusing `scratch`'s buffers. The
-    /// compiled target is cached in `scratch` while consecutive calls share
-    /// the target.
+    /// last few compiled targets are cached in `scratch`.
     pub fn extract_into(
         &self,
         text: &str,
@@ -202,14 +202,16 @@ impl FeatureExtractor {
         out: &mut RawCounts,
     ) {
         out.clear();
+        const CACHED_TARGETS: usize = 16;
         if let Some(t) = target {
-            if scratch
-                .matcher
-                .as_ref()
-                .is_none_or(|(cached, _)| cached != t)
-            {
-                scratch.matcher =
-                    Some((t.clone(), TargetMatcher::new(t, self.pipeline.normalizer())));
+            match scratch.matchers.iter().position(|(cached, _)| cached == t) {
+                Some(0) => {}
+                Some(i) => scratch.matchers[..=i].rotate_right(1),
+                None => {
+                    scratch.matchers.truncate(CACHED_TARGETS - 1);
+                    let m = TargetMatcher::new(t, self.pipeline.normalizer());
+                    scratch.matchers.insert(0, (t.clone(), m));
+                }
             }
         }
         let Scratch {
@@ -218,9 +220,9 @@ impl FeatureExtractor {
             term_buf,
             chars,
             padded,
-            matcher,
+            matchers,
         } = scratch;
-        let target = target.and(matcher.as_ref()).map(|(t, m)| (t, m));
+        let target = target.and(matchers.first()).map(|(t, m)| (t, m));
         self.pipeline
             .analyze_into(text, target.map(|t| t.1), analysis);
         let opts = &self.options;

@@ -48,6 +48,9 @@ pub struct Vocabulary {
     selected: Vec<u64>,
     /// Set bits in all words before each word of `selected`.
     rank: Vec<u32>,
+    /// Columns below this are character n-grams (their buckets are in the
+    /// lower half, and columns follow bucket order).
+    char_columns: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,10 +93,13 @@ impl TryFrom<VocabularyData> for Vocabulary {
             rank.push(total);
             total += w.count_ones();
         }
+        let half = (data.n_buckets / 2) as u32;
+        let char_columns = data.buckets.partition_point(|&b| b < half) as u32;
         Ok(Vocabulary {
             data,
             selected,
             rank,
+            char_columns,
         })
     }
 }
@@ -214,8 +220,7 @@ impl Vocabulary {
         }
         // extraction emits character n-grams first, but merged input is in
         // bucket order: either way a stable partition puts chars first
-        let half = (self.data.n_buckets / 2) as u32;
-        let is_char = |p: &(u32, f32)| self.data.buckets[p.0 as usize] < half;
+        let is_char = |p: &(u32, f32)| p.0 < self.char_columns;
         if !out.is_sorted_by_key(|p| !is_char(p)) {
             out.sort_by_key(|p| !is_char(p));
         }
