@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use linfa::ParamGuard;
+use nabra::builtin::load_model;
 use nabra::data::{read_csv, CsvOptions};
 use nabra::features::FeatureOptions;
 use nabra::text::{NormalizeOptions, StemmerKind, TextOptions};
@@ -99,6 +100,9 @@ struct TrainArgs {
     /// After training, evaluate on rows of this split of the same file and store the metrics in the model.
     #[arg(long)]
     test_split: Option<String>,
+    /// Compute dev metrics on rows of this split of the same file (instead of holding out --dev-fraction).
+    #[arg(long)]
+    dev_split: Option<String>,
     /// Fraction of the training rows held out (per class) for dev metrics; 0 trains on all rows.
     #[arg(long, default_value_t = 0.1)]
     dev_fraction: f64,
@@ -173,9 +177,9 @@ type StemArgDefault = StemmerArg;
 
 #[derive(Args)]
 struct EvalArgs {
-    /// Model file.
+    /// Model file, or a built-in model: "stance" or "sentiment".
     #[arg(long)]
-    model: PathBuf,
+    model: String,
     /// Labeled CSV file.
     #[arg(long)]
     data: PathBuf,
@@ -191,9 +195,9 @@ struct EvalArgs {
 
 #[derive(Args)]
 struct PredictArgs {
-    /// Model file.
+    /// Model file, or a built-in model: "stance" or "sentiment" [default: stance with --target, else sentiment].
     #[arg(long)]
-    model: PathBuf,
+    model: Option<String>,
     /// Stance target (e.g. "إيران"); omit for plain sentence classification.
     #[arg(long)]
     target: Option<String>,
@@ -206,9 +210,9 @@ struct PredictArgs {
 
 #[derive(Args)]
 struct InfoArgs {
-    /// Model file.
+    /// Model file, or a built-in model: "stance" or "sentiment" [default: both built-in models].
     #[arg(long)]
-    model: PathBuf,
+    model: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -311,7 +315,12 @@ fn train(a: TrainArgs) -> CliResult {
     }
     let pb = spinner("training");
     let t0 = Instant::now();
-    let mut model = nabra::train::train_rows(&rows, &params, a.dev_fraction, &a.data)?;
+    let dev_fraction = if a.dev_split.is_some() {
+        0.0
+    } else {
+        a.dev_fraction
+    };
+    let mut model = nabra::train::train_rows(&rows, &params, dev_fraction, &a.data)?;
     let fit_s = t0.elapsed().as_secs_f64();
     if let Some(pb) = pb {
         pb.finish_and_clear();
@@ -326,6 +335,10 @@ fn train(a: TrainArgs) -> CliResult {
         .info_mut()
         .data
         .push(nabra::train::data_source(&a.data, &csv, rows.len())?);
+    if let Some(dev_split) = &a.dev_split {
+        let dev_rows = read_csv(&a.data, &a.columns.csv(Some(dev_split)))?;
+        model.info_mut().dev = Some(model.evaluate(&dev_rows, &a.data)?);
+    }
     if let Some(dev) = &model.info().dev {
         print_report("dev", dev, a.json);
     }
@@ -373,7 +386,7 @@ fn report_json(r: &nabra::metrics::Report) -> serde_json::Value {
 }
 
 fn eval(a: EvalArgs) -> CliResult {
-    let model = Model::load(&a.model)?;
+    let model = load_model(&a.model)?;
     let rows = read_csv(&a.data, &a.columns.csv(a.split.as_deref()))?;
     let t0 = Instant::now();
     let report = model.evaluate(&rows, &a.data)?;
@@ -395,7 +408,12 @@ fn eval(a: EvalArgs) -> CliResult {
 }
 
 fn predict(a: PredictArgs) -> CliResult {
-    let model = Model::load(&a.model)?;
+    let name = a.model.as_deref().unwrap_or(if a.target.is_some() {
+        "stance"
+    } else {
+        "sentiment"
+    });
+    let model = load_model(name)?;
     let target = a.target.as_deref().map(Target::text);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -438,19 +456,33 @@ fn predict(a: PredictArgs) -> CliResult {
 }
 
 fn info(a: InfoArgs) -> CliResult {
-    let model = Model::load(&a.model)?;
+    let names = match &a.model {
+        Some(m) => vec![m.clone()],
+        None => vec!["stance".to_string(), "sentiment".to_string()],
+    };
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 && !a.json {
+            println!();
+        }
+        print_info(name, &load_model(name)?, a.json)?;
+    }
+    Ok(())
+}
+
+fn print_info(name: &str, model: &Model, json: bool) -> CliResult {
     let info = model.info();
-    if a.json {
+    if json {
         let v = serde_json::json!({
+            "model": name,
             "labels": model.labels(),
             "params": model.hyperparams(),
             "features": model.vocabulary().len(),
             "training": info,
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", serde_json::to_string(&v)?);
         return Ok(());
     }
-    println!("model      {}", a.model.display());
+    println!("model      {name}");
     println!("classifier {}", model.hyperparams().classifier.name());
     println!("labels     {}", model.labels().join(", "));
     println!(

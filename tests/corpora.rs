@@ -1,0 +1,263 @@
+//! Checks on our own corpora in `datasets/`: schema, labels, actor ids,
+//! balance, and no duplicates or near-duplicates across splits.
+
+use nabra::text::Normalizer;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+const ACTORS: &[&str] = &[
+    "USA",
+    "RUS",
+    "CHN",
+    "GBR",
+    "FRA",
+    "DEU",
+    "UKR",
+    "JPN",
+    "IND",
+    "IRN",
+    "TUR",
+    "ISR",
+    "SAU",
+    "ARE",
+    "QAT",
+    "EGY",
+    "SYR",
+    "IRQ",
+    "JOR",
+    "LBN",
+    "YEM",
+    "PSE",
+    "LBY",
+    "SDN",
+    "DZA",
+    "MAR",
+    "TUN",
+    "KWT",
+    "OMN",
+    "BHR",
+    "PAK",
+    "AFG",
+    "ETH",
+    "SOM",
+    "west",
+    "eu",
+    "nato",
+    "un",
+    "unsc",
+    "gcc",
+    "arab_league",
+    "african_union",
+    "iaea",
+    "who",
+    "houthis",
+    "hezbollah",
+    "isis",
+    "hamas",
+    "al_qaeda",
+    "muslim_brotherhood",
+    "taliban",
+    "pkk",
+];
+
+struct Row {
+    line: u64,
+    fields: HashMap<String, String>,
+}
+
+/// Reads a corpus strictly: UTF-8, every field present and non-empty.
+fn read(path: &str, columns: &[&str]) -> Vec<Row> {
+    let mut rdr = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let headers: Vec<String> = rdr.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(headers, columns, "{path}: header");
+    let mut rows = Vec::new();
+    for rec in rdr.byte_records() {
+        let rec = rec.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let line = rec.position().map_or(0, |p| p.line());
+        let mut fields = HashMap::new();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            let v =
+                std::str::from_utf8(v).unwrap_or_else(|_| panic!("{path}:{line}: invalid UTF-8"));
+            assert!(!v.trim().is_empty(), "{path}:{line}: empty {h}");
+            assert_eq!(v, v.trim(), "{path}:{line}: {h} has surrounding spaces");
+            fields.insert(h.clone(), v.to_string());
+        }
+        rows.push(Row { line, fields });
+    }
+    rows
+}
+
+fn words(n: &Normalizer, text: &str) -> Vec<String> {
+    let mut buf = String::new();
+    n.normalize_into(text, &mut buf);
+    nabra::text::tokenize(&buf)
+        .iter()
+        .filter(|t| t.kind == nabra::text::TokenKind::Word)
+        .map(|t| t.text(&buf).to_string())
+        .collect()
+}
+
+/// Pairs (held-out text, train text) whose word-trigram sets have Jaccard
+/// similarity ≥ `threshold`, found through an inverted index.
+fn near_duplicates(
+    held_out: &[&str],
+    train: &[&str],
+    threshold: f64,
+) -> Vec<(String, String, f64)> {
+    let n = Normalizer::default();
+    let shingles = |t: &str| -> HashSet<String> {
+        let w = words(&n, t);
+        if w.len() < 3 {
+            return w.into_iter().collect();
+        }
+        w.windows(3).map(|x| x.join(" ")).collect()
+    };
+    let train_sh: Vec<HashSet<String>> = train.iter().map(|t| shingles(t)).collect();
+    let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, s) in train_sh.iter().enumerate() {
+        for g in s {
+            index.entry(g.as_str()).or_default().push(i);
+        }
+    }
+    let mut found = Vec::new();
+    for t in held_out {
+        let s = shingles(t);
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for g in &s {
+            for &i in index.get(g.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                *shared.entry(i).or_default() += 1;
+            }
+        }
+        for (i, k) in shared {
+            let j = k as f64 / (s.len() + train_sh[i].len() - k) as f64;
+            if j >= threshold {
+                found.push((t.to_string(), train[i].to_string(), j));
+            }
+        }
+    }
+    found
+}
+
+fn split_texts<'a>(rows: &'a [Row], splits: &[&str]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = rows
+        .iter()
+        .filter(|r| splits.contains(&r.fields["split"].as_str()))
+        .map(|r| r.fields["text"].as_str())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn stance_corpus_is_well_formed() {
+    let path = "datasets/news_stance.csv";
+    let rows = read(path, &["text", "target", "actor", "label", "split"]);
+    assert!(rows.len() >= 3000, "{} rows", rows.len());
+    let mut seen = HashSet::new();
+    let mut per_actor: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    let mut per_split: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    let mut split_of_text: HashMap<&str, &str> = HashMap::new();
+    for r in &rows {
+        let f = &r.fields;
+        let at = format!("{path}:{}", r.line);
+        assert!(
+            ACTORS.contains(&f["actor"].as_str()),
+            "{at}: unknown actor id {}",
+            f["actor"]
+        );
+        assert!(
+            f["text"].contains(f["target"].as_str()),
+            "{at}: target not in text"
+        );
+        let li = ["favor", "against", "neutral"]
+            .iter()
+            .position(|l| *l == f["label"])
+            .unwrap_or_else(|| panic!("{at}: unknown label {}", f["label"]));
+        assert!(
+            ["train", "dev", "test"].contains(&f["split"].as_str()),
+            "{at}: split"
+        );
+        assert!(
+            seen.insert((f["text"].as_str(), f["actor"].as_str())),
+            "{at}: duplicate row"
+        );
+        let prev = split_of_text.insert(f["text"].as_str(), f["split"].as_str());
+        assert!(
+            prev.is_none_or(|p| p == f["split"]),
+            "{at}: one sentence in two splits"
+        );
+        per_actor.entry(f["actor"].as_str()).or_default()[li] += 1;
+        per_split.entry(f["split"].as_str()).or_default()[li] += 1;
+    }
+    assert!(per_actor.len() >= 40, "{} actors", per_actor.len());
+    for (actor, c) in &per_actor {
+        assert!(
+            c.iter().all(|&n| n >= 10),
+            "{actor}: labels {c:?} (favor, against, neutral)"
+        );
+    }
+    for (split, c) in &per_split {
+        let total: usize = c.iter().sum();
+        assert!(
+            c.iter().all(|&n| n * 5 >= total),
+            "{split}: unbalanced {c:?}"
+        );
+    }
+    let dups = near_duplicates(
+        &split_texts(&rows, &["test"]),
+        &split_texts(&rows, &["train", "dev"]),
+        0.6,
+    );
+    assert!(
+        dups.is_empty(),
+        "test sentences too close to train/dev: {dups:#?}"
+    );
+}
+
+#[test]
+fn sentiment_corpus_is_well_formed() {
+    let path = "datasets/news_sentiment.csv";
+    let rows = read(path, &["text", "label", "split"]);
+    assert!(rows.len() >= 2000, "{} rows", rows.len());
+    let mut seen = HashSet::new();
+    let mut per_split: BTreeMap<&str, [usize; 3]> = BTreeMap::new();
+    for r in &rows {
+        let f = &r.fields;
+        let at = format!("{path}:{}", r.line);
+        let li = ["positive", "negative", "neutral"]
+            .iter()
+            .position(|l| *l == f["label"])
+            .unwrap_or_else(|| panic!("{at}: unknown label {}", f["label"]));
+        assert!(
+            ["train", "dev", "test"].contains(&f["split"].as_str()),
+            "{at}: split"
+        );
+        assert!(seen.insert(f["text"].as_str()), "{at}: duplicate text");
+        per_split.entry(f["split"].as_str()).or_default()[li] += 1;
+    }
+    for (split, c) in &per_split {
+        let total: usize = c.iter().sum();
+        assert!(
+            c.iter().all(|&n| n * 4 >= total),
+            "{split}: unbalanced {c:?}"
+        );
+    }
+    let dups = near_duplicates(
+        &split_texts(&rows, &["test"]),
+        &split_texts(&rows, &["train", "dev"]),
+        0.6,
+    );
+    assert!(
+        dups.is_empty(),
+        "test sentences too close to train/dev: {dups:#?}"
+    );
+}
+
+#[test]
+fn near_duplicate_check_catches_a_paraphrase() {
+    let a = "أكد وزير الخارجية أن بلاده ترفض أي تدخل خارجي في شؤونها الداخلية";
+    let b = "أكد وزير الخارجية أن بلاده ترفض أي تدخل خارجي في شؤونها الداخلية والإقليمية";
+    let c = "ارتفعت أسعار النفط في الأسواق العالمية خلال تعاملات اليوم";
+    assert_eq!(near_duplicates(&[b], &[a, c], 0.6).len(), 1);
+    assert!(near_duplicates(&[c], &[a], 0.6).is_empty());
+}
