@@ -20,6 +20,9 @@ pub struct LabeledText {
     pub target: Option<Target>,
     /// 1-based line where the record starts (0 for in-memory rows).
     pub line: u64,
+    /// The value of the group column, when one was asked for (to report
+    /// metrics per group, e.g. per actor).
+    pub group: Option<String>,
 }
 
 /// Which columns to read and which split to keep.
@@ -46,6 +49,11 @@ pub struct CsvOptions {
     pub split: Option<String>,
     /// Largest record accepted, in bytes (default 16 MiB).
     pub max_record_bytes: usize,
+    /// Optional column whose value is kept in [`LabeledText::group`].
+    pub group_col: Option<String>,
+    /// Label renames applied while reading (e.g. `Positive` → `positive`);
+    /// a label renamed to the empty string drops its rows.
+    pub label_map: Vec<(String, String)>,
 }
 
 impl Default for CsvOptions {
@@ -58,6 +66,8 @@ impl Default for CsvOptions {
             split_col: "split".into(),
             split: None,
             max_record_bytes: 16 << 20,
+            group_col: None,
+            label_map: Vec::new(),
         }
     }
 }
@@ -128,6 +138,10 @@ pub fn read_csv_from<R: Read>(
     if opts.split.is_some() && split_i.is_none() {
         missing.push(opts.split_col.clone());
     }
+    let group_i = opts.group_col.as_deref().map(col);
+    if let (Some(name), Some(None)) = (&opts.group_col, group_i) {
+        missing.push(name.clone());
+    }
     if !missing.is_empty() {
         return Err(Error::MissingColumns {
             path: name.to_path_buf(),
@@ -179,6 +193,19 @@ pub fn read_csv_from<R: Read>(
                 column: opts.label_col.clone(),
             });
         }
+        let label = match opts.label_map.iter().find(|(from, _)| from == label) {
+            Some((_, to)) if to.is_empty() => continue,
+            Some((_, to)) => to.as_str(),
+            None => label,
+        };
+        let group = match group_i.flatten() {
+            Some(gi) => Some(
+                field(gi, opts.group_col.as_deref().unwrap_or(""))?
+                    .trim()
+                    .to_string(),
+            ),
+            None => None,
+        };
         let target = match target_i {
             Some(ti) => {
                 let t = field(ti, &opts.target_col)?.trim();
@@ -191,6 +218,7 @@ pub fn read_csv_from<R: Read>(
             label: label.to_string(),
             target,
             line: line.unwrap_or(0),
+            group,
         });
     }
     if rows.is_empty() {
@@ -285,6 +313,32 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("split \"test\""), "{e}");
+    }
+
+    #[test]
+    fn label_map_and_groups() {
+        let opts = CsvOptions {
+            group_col: Some("g".into()),
+            label_map: vec![
+                ("POS".into(), "positive".into()),
+                ("MIX".into(), String::new()),
+            ],
+            ..CsvOptions::default()
+        };
+        let rows = read(b"text,label,g\nx,POS,a\ny,MIX,b\nz,neg,b\n", &opts).unwrap();
+        let got: Vec<(&str, Option<&str>)> = rows
+            .iter()
+            .map(|r| (r.label.as_str(), r.group.as_deref()))
+            .collect();
+        assert_eq!(got, [("positive", Some("a")), ("neg", Some("b"))]);
+        let missing = CsvOptions {
+            group_col: Some("actor".into()),
+            ..CsvOptions::default()
+        };
+        assert!(read(b"text,label\nx,a\n", &missing)
+            .unwrap_err()
+            .to_string()
+            .contains("\"actor\""));
     }
 
     #[test]

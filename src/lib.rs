@@ -20,7 +20,7 @@
 //!     ("نرفض سياسة إيران", "against"), ("نحذر من أطماع إيران", "against"),
 //! ].iter().map(|(t, l)| LabeledText {
 //!     text: t.to_string(), label: l.to_string(),
-//!     target: Some(Target::text("إيران")), line: 0,
+//!     target: Some(Target::text("إيران")), line: 0, group: None,
 //! }).collect();
 //! let model = train_rows(&rows, &Model::params().min_df(1).check()?, 0.0, "<memory>")?;
 //!

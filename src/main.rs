@@ -188,9 +188,32 @@ struct EvalArgs {
     split: Option<String>,
     #[command(flatten)]
     columns: Columns,
-    /// Print one JSON object: rows, accuracy, macro_f1, f_avg (when defined), per_class, confusion.
+    /// Also report metrics per value of this column (e.g. actor).
+    #[arg(long)]
+    group_col: Option<String>,
+    /// Rename labels before evaluating, as FROM=TO pairs separated by commas
+    /// (e.g. "Positive=positive,Mixed="); a label renamed to nothing drops its rows.
+    #[arg(long, value_parser = parse_label_map)]
+    map_labels: Option<LabelMap>,
+    /// Print one JSON object: rows, accuracy, macro_f1, f_avg (when defined), per_class, confusion (and groups).
     #[arg(long)]
     json: bool,
+}
+
+/// Label renames from `--map-labels`.
+#[derive(Clone)]
+struct LabelMap(Vec<(String, String)>);
+
+fn parse_label_map(s: &str) -> Result<LabelMap, String> {
+    s.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.split_once('=')
+                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                .ok_or_else(|| format!("expected FROM=TO, got {p:?}"))
+        })
+        .collect::<Result<_, _>>()
+        .map(LabelMap)
 }
 
 #[derive(Args)]
@@ -387,9 +410,12 @@ fn report_json(r: &nabra::metrics::Report) -> serde_json::Value {
 
 fn eval(a: EvalArgs) -> CliResult {
     let model = load_model(&a.model)?;
-    let rows = read_csv(&a.data, &a.columns.csv(a.split.as_deref()))?;
+    let mut csv = a.columns.csv(a.split.as_deref());
+    csv.group_col = a.group_col.clone();
+    csv.label_map = a.map_labels.clone().map(|m| m.0).unwrap_or_default();
+    let rows = read_csv(&a.data, &csv)?;
     let t0 = Instant::now();
-    let report = model.evaluate(&rows, &a.data)?;
+    let (report, groups) = model.evaluate_by_group(&rows, &a.data)?;
     let secs = t0.elapsed().as_secs_f64();
     let mb = rows.iter().map(|r| r.text.len()).sum::<usize>() as f64 / 1e6;
     eprintln!(
@@ -400,9 +426,42 @@ fn eval(a: EvalArgs) -> CliResult {
         mb / secs
     );
     if a.json {
-        println!("{}", report_json(&report));
+        let mut v = report_json(&report);
+        if !groups.is_empty() {
+            let g: serde_json::Map<String, serde_json::Value> = groups
+                .iter()
+                .map(|(name, r)| {
+                    let mut o = serde_json::json!({"rows": r.rows, "accuracy": r.accuracy, "macro_f1": r.macro_f1});
+                    if let Some(fa) = r.f_avg {
+                        o["f_avg"] = fa.into();
+                    }
+                    (name.clone(), o)
+                })
+                .collect();
+            v["groups"] = g.into();
+        }
+        println!("{v}");
     } else {
         println!("{report}");
+        if !groups.is_empty() {
+            let w = groups
+                .iter()
+                .map(|(n, _)| n.chars().count())
+                .max()
+                .unwrap_or(5)
+                .max(5);
+            println!(
+                "{:w$}  {:>6} {:>9} {:>9} {:>7}",
+                "group", "rows", "accuracy", "macro-F1", "F_avg"
+            );
+            for (name, r) in &groups {
+                let fa = r.f_avg.map_or("-".to_string(), |f| format!("{f:.3}"));
+                println!(
+                    "{name:w$}  {:>6} {:>9.3} {:>9.3} {:>7}",
+                    r.rows, r.accuracy, r.macro_f1, fa
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ use std::path::Path;
 ///     label: if i % 2 == 0 { "pos" } else { "neg" }.to_string(),
 ///     target: None,
 ///     line: 0,
+///     group: None,
 /// }).collect();
 /// let params = nabra::Model::params().check()?;
 /// let model = nabra::train::train_rows(&rows, &params, 0.25, "<memory>")?;

@@ -176,3 +176,66 @@ fn errors_name_file_and_line() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("not a nabra model"));
 }
+
+#[test]
+fn eval_groups_and_label_map() {
+    const STANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/news_stance.csv");
+    let out = run(
+        &[
+            "eval",
+            "--model",
+            "stance",
+            "--data",
+            STANCE,
+            "--split",
+            "test",
+            "--group-col",
+            "actor_group",
+            "--json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = v["groups"].as_object().expect("groups reported");
+    assert!(
+        groups.contains_key("organisations") && groups.len() == 5,
+        "{groups:?}"
+    );
+    let total: u64 = groups.values().map(|g| g["rows"].as_u64().unwrap()).sum();
+    assert_eq!(total, v["rows"].as_u64().unwrap());
+
+    // rename every label away from the model's: the error names them
+    let out = run(
+        &[
+            "eval",
+            "--model",
+            "stance",
+            "--data",
+            STANCE,
+            "--split",
+            "test",
+            "--map-labels",
+            "favor=pro,against=con,neutral=",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    let e = text(&out.stderr);
+    assert!(e.contains("\"con\"") && e.contains("\"pro\""), "{e}");
+
+    let out = run(
+        &[
+            "eval",
+            "--model",
+            "stance",
+            "--data",
+            STANCE,
+            "--map-labels",
+            "favor",
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("FROM=TO"));
+}

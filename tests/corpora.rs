@@ -151,7 +151,10 @@ fn split_texts<'a>(rows: &'a [Row], splits: &[&str]) -> Vec<&'a str> {
 #[test]
 fn stance_corpus_is_well_formed() {
     let path = "datasets/news_stance.csv";
-    let rows = read(path, &["text", "target", "actor", "label", "split"]);
+    let rows = read(
+        path,
+        &["text", "target", "actor", "actor_group", "label", "split"],
+    );
     assert!(rows.len() >= 3000, "{} rows", rows.len());
     let mut seen = HashSet::new();
     let mut per_actor: BTreeMap<&str, [usize; 3]> = BTreeMap::new();

@@ -324,6 +324,31 @@ impl Model {
         Ok(Report::new(&self.labels, &gold, &pred))
     }
 
+    /// Evaluates on labeled rows and also per value of their `group`
+    /// (rows without a group are only in the overall report).
+    pub fn evaluate_by_group(
+        &self,
+        rows: &[LabeledText],
+        source: impl Into<PathBuf>,
+    ) -> Result<(Report, Vec<(String, Report)>)> {
+        let gold = self.label_indices(rows, source)?;
+        let pred = self.predict_indices(&Examples::from_labeled(rows).0);
+        let mut groups: std::collections::BTreeMap<&str, (Vec<usize>, Vec<usize>)> =
+            Default::default();
+        for ((r, &g), &p) in rows.iter().zip(&gold).zip(&pred) {
+            if let Some(name) = &r.group {
+                let e = groups.entry(name.as_str()).or_default();
+                e.0.push(g);
+                e.1.push(p);
+            }
+        }
+        let per_group = groups
+            .into_iter()
+            .map(|(name, (g, p))| (name.to_string(), Report::new(&self.labels, &g, &p)))
+            .collect();
+        Ok((Report::new(&self.labels, &gold, &pred), per_group))
+    }
+
     fn label_indices(
         &self,
         rows: &[LabeledText],
