@@ -107,7 +107,7 @@ struct TrainArgs {
     #[arg(long, default_value_t = 0.1)]
     dev_fraction: f64,
     /// Seed for balancing draws and the dev split.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = DEFAULTS.seed)]
     seed: u64,
     #[command(flatten)]
     columns: Columns,
@@ -115,19 +115,19 @@ struct TrainArgs {
     #[arg(long = "model", value_enum, default_value = "lr")]
     model: ModelKind,
     /// Number of hashed features kept (chi-square) for the classifier.
-    #[arg(long, default_value_t = 60_000)]
+    #[arg(long, default_value_t = DEFAULTS.k)]
     k: usize,
     /// A feature must occur in at least this many training texts.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = DEFAULTS.min_df)]
     min_df: u32,
     /// Regularization: L2 penalty for lr (1/C), smoothing for nb [default: lr 0.3, nb 0.1].
     #[arg(long)]
     alpha: Option<f64>,
     /// L-BFGS iteration cap (lr).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = ClassifierKind::DEFAULT_MAX_ITERATIONS)]
     max_iter: u64,
     /// Convergence tolerance (lr): stop when the largest gradient component of the mean loss is below this.
-    #[arg(long, default_value_t = 3e-5)]
+    #[arg(long, default_value_t = ClassifierKind::DEFAULT_TOLERANCE)]
     tol: f64,
     /// Fit linfa's logistic regression from scratch instead of from the sparse solver's optimum (slower; same objective).
     #[arg(long)]
@@ -136,7 +136,7 @@ struct TrainArgs {
     #[arg(long, value_enum, default_value = "none")]
     balance: BalanceArg,
     /// log2 of the number of hash buckets.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = DEFAULTS.features.buckets_log2)]
     buckets_log2: u8,
     /// Word n-gram orders as MIN-MAX ("0-0" turns them off).
     #[arg(long, default_value = "1-2", value_parser = parse_range)]
@@ -145,10 +145,10 @@ struct TrainArgs {
     #[arg(long, default_value = "2-5", value_parser = parse_range)]
     char_ngrams: (usize, usize),
     /// Words marked after a negator (0 = no negation marking).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = DEFAULTS.text.negation_window)]
     negation_window: usize,
     /// Words on each side of a target mention that give near-target features (0 = off).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = DEFAULTS.features.near_window)]
     near_window: usize,
     /// Do not conjoin word n-grams with the target.
     #[arg(long)]
@@ -266,6 +266,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// The library's defaults, shown in `--help`.
+const DEFAULTS: nabra::ModelValidParams = nabra::ModelValidParams::DEFAULT;
+
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 fn spinner(msg: &str) -> Option<indicatif::ProgressBar> {
@@ -281,13 +284,13 @@ fn spinner(msg: &str) -> Option<indicatif::ProgressBar> {
 fn train(a: TrainArgs) -> CliResult {
     let classifier = match a.model {
         ModelKind::Lr => ClassifierKind::Logistic {
-            alpha: a.alpha.unwrap_or(0.3),
+            alpha: a.alpha.unwrap_or(ClassifierKind::DEFAULT_LR_ALPHA),
             max_iterations: a.max_iter,
             gradient_tolerance: a.tol,
             warm_start: !a.no_warm_start,
         },
         ModelKind::Nb => ClassifierKind::NaiveBayes {
-            alpha: a.alpha.unwrap_or(0.1),
+            alpha: a.alpha.unwrap_or(ClassifierKind::DEFAULT_NB_ALPHA),
         },
     };
     let text = TextOptions {

@@ -66,20 +66,23 @@ pub struct FeatureOptions {
 
 impl Default for FeatureOptions {
     fn default() -> Self {
-        FeatureOptions {
-            buckets_log2: 20,
-            word_ngrams: (1, 2),
-            char_ngrams: (2, 5),
-            signed: true,
-            sublinear_tf: true,
-            near_window: 3,
-            target_conjunction: true,
-            target_conjunction_chars: false,
-        }
+        FeatureOptions::DEFAULT
     }
 }
 
 impl FeatureOptions {
+    /// The default settings.
+    pub const DEFAULT: FeatureOptions = FeatureOptions {
+        buckets_log2: 20,
+        word_ngrams: (1, 2),
+        char_ngrams: (2, 5),
+        signed: true,
+        sublinear_tf: true,
+        near_window: 3,
+        target_conjunction: true,
+        target_conjunction_chars: false,
+    };
+
     /// Checks ranges; returns a message naming the bad setting.
     pub fn validate(&self) -> Result<()> {
         if !(8..=28).contains(&self.buckets_log2) {

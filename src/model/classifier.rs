@@ -51,16 +51,27 @@ pub enum ClassifierKind {
 
 impl Default for ClassifierKind {
     fn default() -> Self {
-        ClassifierKind::Logistic {
-            alpha: 0.3,
-            max_iterations: 100,
-            gradient_tolerance: 3e-5,
-            warm_start: true,
-        }
+        ClassifierKind::DEFAULT
     }
 }
 
 impl ClassifierKind {
+    /// Default L2 penalty of logistic regression (chosen on Mawqif dev).
+    pub const DEFAULT_LR_ALPHA: f64 = 0.3;
+    /// Default L-BFGS iteration cap.
+    pub const DEFAULT_MAX_ITERATIONS: u64 = 100;
+    /// Default convergence tolerance.
+    pub const DEFAULT_TOLERANCE: f64 = 3e-5;
+    /// Logistic regression with the default settings.
+    pub const DEFAULT: ClassifierKind = ClassifierKind::Logistic {
+        alpha: Self::DEFAULT_LR_ALPHA,
+        max_iterations: Self::DEFAULT_MAX_ITERATIONS,
+        gradient_tolerance: Self::DEFAULT_TOLERANCE,
+        warm_start: true,
+    };
+    /// Default smoothing for naive Bayes.
+    pub const DEFAULT_NB_ALPHA: f64 = 0.1;
+
     /// Short name: `lr` or `nb`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -53,17 +53,22 @@ pub struct ModelValidParams {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelParams(ModelValidParams);
 
+impl ModelValidParams {
+    /// The default hyperparameters (chosen on Mawqif dev splits; see README).
+    pub const DEFAULT: ModelValidParams = ModelValidParams {
+        text: TextOptions::DEFAULT,
+        features: FeatureOptions::DEFAULT,
+        k: 60_000,
+        min_df: 2,
+        classifier: ClassifierKind::DEFAULT,
+        balance: Balance::None,
+        seed: 42,
+    };
+}
+
 impl Default for ModelParams {
     fn default() -> Self {
-        ModelParams(ModelValidParams {
-            text: TextOptions::default(),
-            features: FeatureOptions::default(),
-            k: 60_000,
-            min_df: 2,
-            classifier: ClassifierKind::default(),
-            balance: Balance::None,
-            seed: 42,
-        })
+        ModelParams(ModelValidParams::DEFAULT)
     }
 }
 

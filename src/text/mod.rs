@@ -40,12 +40,17 @@ pub struct TextOptions {
 
 impl Default for TextOptions {
     fn default() -> Self {
-        TextOptions {
-            normalize: NormalizeOptions::default(),
-            stemmer: StemmerKind::default(),
-            negation_window: 3,
-        }
+        TextOptions::DEFAULT
     }
+}
+
+impl TextOptions {
+    /// The default settings.
+    pub const DEFAULT: TextOptions = TextOptions {
+        normalize: NormalizeOptions::DEFAULT,
+        stemmer: StemmerKind::DEFAULT,
+        negation_window: 3,
+    };
 }
 
 /// Runs the text stages in order.

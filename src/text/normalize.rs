@@ -58,21 +58,26 @@ pub struct NormalizeOptions {
 
 impl Default for NormalizeOptions {
     fn default() -> Self {
-        NormalizeOptions {
-            diacritics: true,
-            tatweel: true,
-            alef: true,
-            alef_maqsura: true,
-            hamza_carriers: true,
-            taa_marbuta: true,
-            persian: true,
-            digits: true,
-            presentation_forms: true,
-            controls: true,
-            lowercase: true,
-            elongation: true,
-        }
+        NormalizeOptions::DEFAULT
     }
+}
+
+impl NormalizeOptions {
+    /// Every rule on.
+    pub const DEFAULT: NormalizeOptions = NormalizeOptions {
+        diacritics: true,
+        tatweel: true,
+        alef: true,
+        alef_maqsura: true,
+        hamza_carriers: true,
+        taa_marbuta: true,
+        persian: true,
+        digits: true,
+        presentation_forms: true,
+        controls: true,
+        lowercase: true,
+        elongation: true,
+    };
 }
 
 /// Applies [`NormalizeOptions`] to text.

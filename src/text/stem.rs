@@ -28,8 +28,13 @@ pub enum StemmerKind {
 
 impl Default for StemmerKind {
     fn default() -> Self {
-        StemmerKind::Light { min_stem: 2 }
+        StemmerKind::DEFAULT
     }
+}
+
+impl StemmerKind {
+    /// The light stemmer keeping at least 2 characters.
+    pub const DEFAULT: StemmerKind = StemmerKind::Light { min_stem: 2 };
 }
 
 /// A ready-to-use stemmer.
