@@ -4,59 +4,52 @@
 use nabra::text::Normalizer;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-const ACTORS: &[&str] = &[
-    "USA",
-    "RUS",
-    "CHN",
-    "GBR",
-    "FRA",
-    "DEU",
-    "UKR",
-    "JPN",
-    "IND",
-    "IRN",
-    "TUR",
-    "ISR",
-    "SAU",
-    "ARE",
-    "QAT",
-    "EGY",
-    "SYR",
-    "IRQ",
-    "JOR",
-    "LBN",
-    "YEM",
-    "PSE",
-    "LBY",
-    "SDN",
-    "DZA",
-    "MAR",
-    "TUN",
-    "KWT",
-    "OMN",
-    "BHR",
-    "PAK",
-    "AFG",
-    "ETH",
-    "SOM",
-    "west",
-    "eu",
-    "nato",
-    "un",
-    "unsc",
-    "gcc",
-    "arab_league",
-    "african_union",
-    "iaea",
-    "who",
-    "houthis",
-    "hezbollah",
-    "isis",
-    "hamas",
-    "al_qaeda",
-    "muslim_brotherhood",
-    "taliban",
-    "pkk",
+/// Actor ids by group (ISO 3166-1 alpha-3 for countries, slugs otherwise).
+const ACTORS: &[(&str, &[&str])] = &[
+    (
+        "powers_and_blocs",
+        &[
+            "USA", "RUS", "CHN", "GBR", "FRA", "DEU", "UKR", "JPN", "IND", "west", "eu", "nato",
+        ],
+    ),
+    (
+        "regional_states",
+        &[
+            "IRN", "TUR", "ISR", "SAU", "ARE", "QAT", "EGY", "SYR", "IRQ", "JOR", "LBN",
+        ],
+    ),
+    (
+        "other_states",
+        &[
+            "YEM", "PSE", "LBY", "SDN", "DZA", "MAR", "TUN", "KWT", "OMN", "BHR", "PAK", "AFG",
+            "ETH", "SOM",
+        ],
+    ),
+    (
+        "organisations",
+        &[
+            "un",
+            "unsc",
+            "gcc",
+            "arab_league",
+            "african_union",
+            "iaea",
+            "who",
+        ],
+    ),
+    (
+        "armed_and_political_groups",
+        &[
+            "houthis",
+            "hezbollah",
+            "isis",
+            "hamas",
+            "al_qaeda",
+            "muslim_brotherhood",
+            "taliban",
+            "pkk",
+        ],
+    ),
 ];
 
 struct Row {
@@ -163,11 +156,11 @@ fn stance_corpus_is_well_formed() {
     for r in &rows {
         let f = &r.fields;
         let at = format!("{path}:{}", r.line);
-        assert!(
-            ACTORS.contains(&f["actor"].as_str()),
-            "{at}: unknown actor id {}",
-            f["actor"]
-        );
+        let group = ACTORS
+            .iter()
+            .find(|(_, ids)| ids.contains(&f["actor"].as_str()))
+            .unwrap_or_else(|| panic!("{at}: unknown actor id {}", f["actor"]));
+        assert_eq!(group.0, f["actor_group"], "{at}: actor group");
         assert!(
             f["text"].contains(f["target"].as_str()),
             "{at}: target not in text"
@@ -263,4 +256,157 @@ fn near_duplicate_check_catches_a_paraphrase() {
     let c = "ارتفعت أسعار النفط في الأسواق العالمية خلال تعاملات اليوم";
     assert_eq!(near_duplicates(&[b], &[a, c], 0.6).len(), 1);
     assert!(near_duplicates(&[c], &[a], 0.6).is_empty());
+}
+
+/// `models/actors.tsv`: the actor gazetteer shared by the corpora and the
+/// article scorer. Lines starting with `#` are comments.
+fn gazetteer() -> HashMap<String, (String, Vec<String>)> {
+    let text = std::fs::read_to_string("models/actors.tsv").expect("models/actors.tsv");
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty());
+    let (_, header) = lines.next().expect("header");
+    assert_eq!(header, "id\tkind\tname\taliases");
+    let mut out = HashMap::new();
+    let mut owner: HashMap<String, String> = HashMap::new();
+    for (i, line) in lines {
+        let at = format!("models/actors.tsv:{}", i + 1);
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 4, "{at}: 4 fields");
+        let id = f[0];
+        let iso = id.len() == 3 && id.chars().all(|c| c.is_ascii_uppercase());
+        let slug = id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        assert!(
+            iso || slug,
+            "{at}: id {id} is neither ISO alpha-3 nor a slug"
+        );
+        assert!(
+            ["country", "bloc", "organisation", "armed_group", "movement"].contains(&f[1]),
+            "{at}: kind"
+        );
+        assert_eq!(
+            iso,
+            f[1] == "country",
+            "{at}: countries and only countries use ISO codes"
+        );
+        let aliases: Vec<String> = f[3].split('|').map(str::to_string).collect();
+        for a in &aliases {
+            assert!(
+                !a.trim().is_empty() && a == a.trim(),
+                "{at}: empty or padded alias"
+            );
+            if let Some(prev) = owner.insert(a.clone(), id.to_string()) {
+                assert_eq!(prev, id, "{at}: alias {a} also belongs to {prev}");
+            }
+        }
+        assert!(
+            out.insert(id.to_string(), (f[1].to_string(), aliases))
+                .is_none(),
+            "{at}: duplicate id"
+        );
+    }
+    out
+}
+
+#[test]
+fn gazetteer_is_consistent_with_the_corpora() {
+    let g = gazetteer();
+    assert!(g.len() >= 100, "{} actors", g.len());
+    for (_, ids) in ACTORS {
+        for id in *ids {
+            assert!(
+                g.contains_key(*id),
+                "stance corpus actor {id} missing from the gazetteer"
+            );
+        }
+    }
+    // each stance row's target is one of its actor's aliases, give or take
+    // attached clitics and the article
+    let rows = read(
+        "datasets/news_stance.csv",
+        &["text", "target", "actor", "actor_group", "label", "split"],
+    );
+    let n = Normalizer::default();
+    let norm = |s: &str| {
+        let mut b = String::new();
+        n.normalize_into(s, &mut b);
+        b
+    };
+    let mut unknown = 0;
+    for r in &rows {
+        let aliases: Vec<String> = g[&r.fields["actor"]].1.iter().map(|a| norm(a)).collect();
+        let t = norm(&r.fields["target"]);
+        let bare = t.strip_prefix("ال").unwrap_or(&t);
+        if !aliases
+            .iter()
+            .any(|a| *a == t || a.strip_prefix("ال").unwrap_or(a) == bare)
+        {
+            unknown += 1;
+        }
+    }
+    // surface forms in free text are more varied than any list; most must be known
+    assert!(
+        unknown * 5 < rows.len(),
+        "{unknown} of {} targets are not gazetteer aliases",
+        rows.len()
+    );
+}
+
+#[test]
+fn annotated_articles_are_well_formed() {
+    let g = gazetteer();
+    let mut quotes = 0;
+    let mut ids = HashSet::new();
+    for file in [
+        "datasets/articles/tune.jsonl",
+        "datasets/articles/heldout.jsonl",
+    ] {
+        let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+        for (i, line) in text.lines().enumerate() {
+            let at = format!("{file}:{}", i + 1);
+            let a: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{at}: {e}"));
+            let body = a["text"].as_str().unwrap_or_else(|| panic!("{at}: text"));
+            assert!(
+                ids.insert(a["id"].as_str().unwrap().to_string()),
+                "{at}: duplicate id"
+            );
+            assert!(
+                ["tune", "heldout"].contains(&a["split"].as_str().unwrap()),
+                "{at}: split"
+            );
+            for q in a["quotes"].as_array().unwrap() {
+                quotes += 1;
+                let qt = q["text"].as_str().unwrap();
+                assert!(body.contains(qt), "{at}: quote not in text: {qt}");
+                assert!(
+                    ["direct", "indirect"].contains(&q["kind"].as_str().unwrap()),
+                    "{at}: kind"
+                );
+                assert!(
+                    !q["speaker"].as_str().unwrap().trim().is_empty(),
+                    "{at}: speaker"
+                );
+                for x in q["actors"].as_array().unwrap() {
+                    assert!(
+                        g.contains_key(x["actor"].as_str().unwrap()),
+                        "{at}: unknown actor {}",
+                        x["actor"]
+                    );
+                    assert!(
+                        body.contains(x["surface"].as_str().unwrap()),
+                        "{at}: surface not in text"
+                    );
+                    assert!(
+                        ["favor", "against", "neutral"].contains(&x["stance"].as_str().unwrap()),
+                        "{at}: stance"
+                    );
+                }
+            }
+        }
+    }
+    assert!(quotes >= 200, "{quotes} quotes");
 }
