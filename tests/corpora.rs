@@ -141,6 +141,27 @@ fn split_texts<'a>(rows: &'a [Row], splits: &[&str]) -> Vec<&'a str> {
     v
 }
 
+/// Every label has at least 1/`min_share` of each split, and no test
+/// sentence is a near-duplicate of a train or dev sentence.
+fn check_splits(rows: &[Row], per_split: &BTreeMap<&str, [usize; 3]>, min_share: usize) {
+    for (split, c) in per_split {
+        let total: usize = c.iter().sum();
+        assert!(
+            c.iter().all(|&n| n * min_share >= total),
+            "{split}: unbalanced {c:?}"
+        );
+    }
+    let dups = near_duplicates(
+        &split_texts(rows, &["test"]),
+        &split_texts(rows, &["train", "dev"]),
+        0.6,
+    );
+    assert!(
+        dups.is_empty(),
+        "test sentences too close to train/dev: {dups:#?}"
+    );
+}
+
 #[test]
 fn stance_corpus_is_well_formed() {
     let path = "datasets/news_stance.csv";
@@ -192,22 +213,7 @@ fn stance_corpus_is_well_formed() {
             "{actor}: labels {c:?} (favor, against, neutral)"
         );
     }
-    for (split, c) in &per_split {
-        let total: usize = c.iter().sum();
-        assert!(
-            c.iter().all(|&n| n * 5 >= total),
-            "{split}: unbalanced {c:?}"
-        );
-    }
-    let dups = near_duplicates(
-        &split_texts(&rows, &["test"]),
-        &split_texts(&rows, &["train", "dev"]),
-        0.6,
-    );
-    assert!(
-        dups.is_empty(),
-        "test sentences too close to train/dev: {dups:#?}"
-    );
+    check_splits(&rows, &per_split, 5);
 }
 
 #[test]
@@ -231,22 +237,7 @@ fn sentiment_corpus_is_well_formed() {
         assert!(seen.insert(f["text"].as_str()), "{at}: duplicate text");
         per_split.entry(f["split"].as_str()).or_default()[li] += 1;
     }
-    for (split, c) in &per_split {
-        let total: usize = c.iter().sum();
-        assert!(
-            c.iter().all(|&n| n * 4 >= total),
-            "{split}: unbalanced {c:?}"
-        );
-    }
-    let dups = near_duplicates(
-        &split_texts(&rows, &["test"]),
-        &split_texts(&rows, &["train", "dev"]),
-        0.6,
-    );
-    assert!(
-        dups.is_empty(),
-        "test sentences too close to train/dev: {dups:#?}"
-    );
+    check_splits(&rows, &per_split, 4);
 }
 
 #[test]

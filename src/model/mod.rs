@@ -215,7 +215,8 @@ impl Model {
         &self.extractor
     }
 
-    /// The feature row the classifier sees for `text` (sorted by column).
+    /// The feature row the classifier sees for `text`: (column, value) pairs,
+    /// each column once.
     pub fn features(&self, text: &str, target: Option<&Target>) -> SparseRow {
         let mut st = PredictState::default();
         self.row_into(text, target, &mut st);
