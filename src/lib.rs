@@ -37,6 +37,7 @@
 //! # Ok::<(), nabra::Error>(())
 //! ```
 
+pub mod actors;
 pub mod builtin;
 pub mod data;
 pub mod error;
