@@ -45,6 +45,7 @@ pub mod features;
 pub mod io;
 pub mod metrics;
 pub mod model;
+pub mod quotes;
 pub mod text;
 pub mod train;
 

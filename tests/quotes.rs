@@ -1,0 +1,60 @@
+//! Quote extraction on our annotated articles: overlap-based precision and
+//! recall (a predicted and a gold quote match when they overlap by at least
+//! half of the shorter one).
+
+use nabra::quotes::find_quotes;
+use std::ops::Range;
+
+fn overlap(a: &Range<usize>, b: &Range<usize>) -> bool {
+    let o = a.end.min(b.end).saturating_sub(a.start.max(b.start));
+    o * 2 >= (a.end - a.start).min(b.end - b.start).max(1)
+}
+
+fn score(file: &str) -> (f64, f64) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let (mut tp_p, mut np, mut tp_g, mut ng) = (0, 0, 0, 0);
+    for line in text.lines() {
+        let a: serde_json::Value = serde_json::from_str(line).unwrap();
+        let body = a["text"].as_str().unwrap();
+        let gold: Vec<Range<usize>> = a["quotes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| {
+                let t = q["text"].as_str().unwrap();
+                let s = body.find(t).unwrap();
+                s..s + t.len()
+            })
+            .collect();
+        let pred: Vec<Range<usize>> = find_quotes(body).into_iter().map(|q| q.span).collect();
+        np += pred.len();
+        ng += gold.len();
+        tp_p += pred
+            .iter()
+            .filter(|p| gold.iter().any(|g| overlap(p, g)))
+            .count();
+        tp_g += gold
+            .iter()
+            .filter(|g| pred.iter().any(|p| overlap(p, g)))
+            .count();
+    }
+    (
+        tp_p as f64 / np.max(1) as f64,
+        tp_g as f64 / ng.max(1) as f64,
+    )
+}
+
+#[test]
+fn quote_precision_and_recall() {
+    for file in [
+        "datasets/articles/tune.jsonl",
+        "datasets/articles/heldout.jsonl",
+    ] {
+        let (p, r) = score(file);
+        eprintln!("{file}: quote precision {p:.3} recall {r:.3}");
+        assert!(
+            p >= 0.85 && r >= 0.85,
+            "{file}: precision {p:.3} recall {r:.3}"
+        );
+    }
+}
