@@ -46,6 +46,7 @@ pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod quotes;
+pub mod speakers;
 pub mod text;
 pub mod train;
 

@@ -58,3 +58,50 @@ fn quote_precision_and_recall() {
         );
     }
 }
+
+/// Speaker accuracy on the gold quotes our extractor finds (speakers compared
+/// after normalization).
+fn speaker_accuracy(file: &str) -> (f64, Vec<String>) {
+    let n = nabra::text::Normalizer::default();
+    let norm = |s: &str| {
+        let mut b = String::new();
+        n.normalize_into(s, &mut b);
+        b
+    };
+    let text = std::fs::read_to_string(file).unwrap();
+    let (mut right, mut total, mut wrong) = (0, 0, Vec::new());
+    for line in text.lines() {
+        let a: serde_json::Value = serde_json::from_str(line).unwrap();
+        let body = a["text"].as_str().unwrap();
+        let quotes = find_quotes(body);
+        let speakers = nabra::speakers::attribute(body, &quotes);
+        for g in a["quotes"].as_array().unwrap() {
+            let t = g["text"].as_str().unwrap();
+            let s = body.find(t).unwrap();
+            let gs = s..s + t.len();
+            if let Some(i) = quotes.iter().position(|q| overlap(&q.span, &gs)) {
+                total += 1;
+                let want = norm(g["speaker"].as_str().unwrap());
+                let got = speakers[i].as_deref().map(norm).unwrap_or_default();
+                if got == want {
+                    right += 1;
+                } else {
+                    wrong.push(format!("{got} != {want}"));
+                }
+            }
+        }
+    }
+    (right as f64 / total.max(1) as f64, wrong)
+}
+
+#[test]
+fn speaker_accuracy_on_found_quotes() {
+    for file in [
+        "datasets/articles/tune.jsonl",
+        "datasets/articles/heldout.jsonl",
+    ] {
+        let (acc, wrong) = speaker_accuracy(file);
+        eprintln!("{file}: speaker accuracy {acc:.3}; wrong: {wrong:?}");
+        assert!(acc >= 0.6, "{file}: speaker accuracy {acc:.3}");
+    }
+}
