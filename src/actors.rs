@@ -16,7 +16,7 @@
 //! or right after an attached clitic (و ف ب ك ل ال and their combinations),
 //! prefers the longest match, and maps spans back to the original text.
 
-use crate::text::{NormalizedText, Normalizer, Target};
+use crate::text::{is_word_char, NormalizedText, Normalizer, Target, CLITICS};
 use crate::{Error, Location, Result};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::HashMap;
@@ -75,12 +75,6 @@ pub struct Mention {
     /// Byte range in the original text, including an attached clitic.
     pub span: Range<usize>,
 }
-
-/// Clitic prefixes that may be attached in front of an alias.
-const CLITICS: [&str; 17] = [
-    "و", "ف", "ب", "ك", "ل", "وب", "ول", "وك", "فب", "فل", "فك", "ال", "وال", "بال", "فال", "كال",
-    "لل",
-];
 
 /// Prefixes that stand for the article of an alias whose article was removed.
 const ARTICLE_PREFIXES: [&str; 8] = ["ال", "وال", "بال", "فال", "كال", "لل", "ولل", "فلل"];
@@ -309,10 +303,6 @@ impl Gazetteer {
             })
             .collect()
     }
-}
-
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ mod tokenize;
 pub use negation::{is_negator, mark_negation};
 pub use normalize::{NormalizeOptions, NormalizedText, Normalizer};
 pub use stem::{Stemmer, StemmerKind};
+pub(crate) use target::CLITICS;
 pub use target::{Target, TargetMatcher};
+pub(crate) use tokenize::is_word_char;
 pub use tokenize::{tokenize, tokenize_into, Token, TokenKind};
 
 use serde::{Deserialize, Serialize};

@@ -58,9 +58,9 @@ impl Target {
     }
 }
 
-/// Clitic prefixes tolerated in front of a target word ("ال" is handled
-/// separately because it replaces the word's own article).
-const CLITICS: [&str; 17] = [
+/// Prefixes that attach to a name (conjunctions, prepositions, the article
+/// and their combinations): tolerated in front of targets and actor aliases.
+pub(crate) const CLITICS: [&str; 17] = [
     "و", "ف", "ب", "ك", "ل", "وب", "ول", "وك", "فب", "فل", "فك", "ال", "وال", "بال", "فال", "كال",
     "لل",
 ];
