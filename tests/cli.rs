@@ -177,24 +177,17 @@ fn errors_name_file_and_line() {
     assert!(text(&out.stderr).contains("not a nabra model"));
 }
 
+/// `nabra eval --model stance --data datasets/news_stance.csv` plus `args`.
+fn eval_stance(args: &[&str]) -> Output {
+    const STANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/news_stance.csv");
+    let mut all = vec!["eval", "--model", "stance", "--data", STANCE];
+    all.extend_from_slice(args);
+    run(&all, None)
+}
+
 #[test]
 fn eval_groups_and_label_map() {
-    const STANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/news_stance.csv");
-    let out = run(
-        &[
-            "eval",
-            "--model",
-            "stance",
-            "--data",
-            STANCE,
-            "--split",
-            "test",
-            "--group-col",
-            "actor_group",
-            "--json",
-        ],
-        None,
-    );
+    let out = eval_stance(&["--split", "test", "--group-col", "actor_group", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let groups = v["groups"].as_object().expect("groups reported");
@@ -206,36 +199,17 @@ fn eval_groups_and_label_map() {
     assert_eq!(total, v["rows"].as_u64().unwrap());
 
     // rename every label away from the model's: the error names them
-    let out = run(
-        &[
-            "eval",
-            "--model",
-            "stance",
-            "--data",
-            STANCE,
-            "--split",
-            "test",
-            "--map-labels",
-            "favor=pro,against=con,neutral=",
-        ],
-        None,
-    );
+    let out = eval_stance(&[
+        "--split",
+        "test",
+        "--map-labels",
+        "favor=pro,against=con,neutral=",
+    ]);
     assert!(!out.status.success());
     let e = text(&out.stderr);
     assert!(e.contains("\"con\"") && e.contains("\"pro\""), "{e}");
 
-    let out = run(
-        &[
-            "eval",
-            "--model",
-            "stance",
-            "--data",
-            STANCE,
-            "--map-labels",
-            "favor",
-        ],
-        None,
-    );
+    let out = eval_stance(&["--map-labels", "favor"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("FROM=TO"));
 }

@@ -141,6 +141,19 @@ fn split_texts<'a>(rows: &'a [Row], splits: &[&str]) -> Vec<&'a str> {
     v
 }
 
+/// The row's label index in `labels`; fails on an unknown label or split.
+fn label_and_split(at: &str, f: &HashMap<String, String>, labels: &[&str]) -> usize {
+    assert!(
+        ["train", "dev", "test"].contains(&f["split"].as_str()),
+        "{at}: split {}",
+        f["split"]
+    );
+    labels
+        .iter()
+        .position(|l| *l == f["label"])
+        .unwrap_or_else(|| panic!("{at}: unknown label {}", f["label"]))
+}
+
 /// Every label has at least 1/`min_share` of each split, and no test
 /// sentence is a near-duplicate of a train or dev sentence.
 fn check_splits(rows: &[Row], per_split: &BTreeMap<&str, [usize; 3]>, min_share: usize) {
@@ -186,14 +199,7 @@ fn stance_corpus_is_well_formed() {
             f["text"].contains(f["target"].as_str()),
             "{at}: target not in text"
         );
-        let li = ["favor", "against", "neutral"]
-            .iter()
-            .position(|l| *l == f["label"])
-            .unwrap_or_else(|| panic!("{at}: unknown label {}", f["label"]));
-        assert!(
-            ["train", "dev", "test"].contains(&f["split"].as_str()),
-            "{at}: split"
-        );
+        let li = label_and_split(&at, f, &["favor", "against", "neutral"]);
         assert!(
             seen.insert((f["text"].as_str(), f["actor"].as_str())),
             "{at}: duplicate row"
@@ -226,14 +232,7 @@ fn sentiment_corpus_is_well_formed() {
     for r in &rows {
         let f = &r.fields;
         let at = format!("{path}:{}", r.line);
-        let li = ["positive", "negative", "neutral"]
-            .iter()
-            .position(|l| *l == f["label"])
-            .unwrap_or_else(|| panic!("{at}: unknown label {}", f["label"]));
-        assert!(
-            ["train", "dev", "test"].contains(&f["split"].as_str()),
-            "{at}: split"
-        );
+        let li = label_and_split(&at, f, &["positive", "negative", "neutral"]);
         assert!(seen.insert(f["text"].as_str()), "{at}: duplicate text");
         per_split.entry(f["split"].as_str()).or_default()[li] += 1;
     }

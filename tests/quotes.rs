@@ -10,32 +10,50 @@ fn overlap(a: &Range<usize>, b: &Range<usize>) -> bool {
     o * 2 >= (a.end - a.start).min(b.end - b.start).max(1)
 }
 
-fn score(file: &str) -> (f64, f64) {
+/// A gold quote: its span in the article and its speaker.
+struct Gold {
+    span: Range<usize>,
+    speaker: String,
+}
+
+/// The articles of `file` with their gold quotes.
+fn articles(file: &str) -> Vec<(String, Vec<Gold>)> {
     let text = std::fs::read_to_string(file).unwrap();
+    text.lines()
+        .map(|line| {
+            let a: serde_json::Value = serde_json::from_str(line).unwrap();
+            let body = a["text"].as_str().unwrap().to_string();
+            let gold = a["quotes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| {
+                    let t = q["text"].as_str().unwrap();
+                    let s = body.find(t).unwrap();
+                    Gold {
+                        span: s..s + t.len(),
+                        speaker: q["speaker"].as_str().unwrap().to_string(),
+                    }
+                })
+                .collect();
+            (body, gold)
+        })
+        .collect()
+}
+
+fn score(file: &str) -> (f64, f64) {
     let (mut tp_p, mut np, mut tp_g, mut ng) = (0, 0, 0, 0);
-    for line in text.lines() {
-        let a: serde_json::Value = serde_json::from_str(line).unwrap();
-        let body = a["text"].as_str().unwrap();
-        let gold: Vec<Range<usize>> = a["quotes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|q| {
-                let t = q["text"].as_str().unwrap();
-                let s = body.find(t).unwrap();
-                s..s + t.len()
-            })
-            .collect();
-        let pred: Vec<Range<usize>> = find_quotes(body).into_iter().map(|q| q.span).collect();
+    for (body, gold) in articles(file) {
+        let pred: Vec<Range<usize>> = find_quotes(&body).into_iter().map(|q| q.span).collect();
         np += pred.len();
         ng += gold.len();
         tp_p += pred
             .iter()
-            .filter(|p| gold.iter().any(|g| overlap(p, g)))
+            .filter(|p| gold.iter().any(|g| overlap(p, &g.span)))
             .count();
         tp_g += gold
             .iter()
-            .filter(|g| pred.iter().any(|p| overlap(p, g)))
+            .filter(|g| pred.iter().any(|p| overlap(p, &g.span)))
             .count();
     }
     (
@@ -68,20 +86,14 @@ fn speaker_accuracy(file: &str) -> (f64, Vec<String>) {
         n.normalize_into(s, &mut b);
         b
     };
-    let text = std::fs::read_to_string(file).unwrap();
     let (mut right, mut total, mut wrong) = (0, 0, Vec::new());
-    for line in text.lines() {
-        let a: serde_json::Value = serde_json::from_str(line).unwrap();
-        let body = a["text"].as_str().unwrap();
-        let quotes = find_quotes(body);
-        let speakers = nabra::speakers::attribute(body, &quotes);
-        for g in a["quotes"].as_array().unwrap() {
-            let t = g["text"].as_str().unwrap();
-            let s = body.find(t).unwrap();
-            let gs = s..s + t.len();
-            if let Some(i) = quotes.iter().position(|q| overlap(&q.span, &gs)) {
+    for (body, gold) in articles(file) {
+        let quotes = find_quotes(&body);
+        let speakers = nabra::speakers::attribute(&body, &quotes);
+        for g in &gold {
+            if let Some(i) = quotes.iter().position(|q| overlap(&q.span, &g.span)) {
                 total += 1;
-                let want = norm(g["speaker"].as_str().unwrap());
+                let want = norm(&g.speaker);
                 let got = speakers[i].as_deref().map(norm).unwrap_or_default();
                 if got == want {
                     right += 1;
