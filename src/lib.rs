@@ -38,14 +38,18 @@
 //! ```
 
 pub mod actors;
+pub mod analyzer;
 pub mod builtin;
 pub mod data;
 pub mod error;
 pub mod features;
+pub mod gold;
 pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod quotes;
+pub mod score;
+pub mod sources;
 pub mod speakers;
 pub mod text;
 pub mod train;

@@ -2,9 +2,14 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use linfa::ParamGuard;
+use nabra::actors::Gazetteer;
+use nabra::analyzer::Analyzer;
 use nabra::builtin::load_model;
 use nabra::data::{read_csv, CsvOptions};
 use nabra::features::FeatureOptions;
+use nabra::gold::{evaluate_articles, load_gold};
+use nabra::score::{OutputFormat, ScoreOptions, Scorer};
+use nabra::sources::{Records, SourceOptions};
 use nabra::text::{NormalizeOptions, StemmerKind, TextOptions};
 use nabra::{Balance, ClassifierKind, Model, Target};
 use std::io::{BufRead, IsTerminal, Write};
@@ -29,6 +34,10 @@ enum Command {
     Predict(PredictArgs),
     /// Print what a model file contains: settings, labels, training data, metrics.
     Info(InfoArgs),
+    /// Score articles: quotes, speakers, the actors each quote is about and the speaker's stance toward each.
+    Score(ScoreArgs),
+    /// Evaluate article scoring on annotated articles (quotes, speakers, actors, stance).
+    EvalArticles(EvalArticlesArgs),
 }
 
 #[derive(Args, Clone)]
@@ -241,6 +250,72 @@ struct InfoArgs {
     json: bool,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Args)]
+struct ScoreArgs {
+    /// Stance model file, or "stance" for the built-in one.
+    #[arg(long, default_value = "stance")]
+    model: String,
+    /// Actor list (id<TAB>kind<TAB>name<TAB>alias|alias…) used instead of the built-in one.
+    #[arg(long)]
+    actors: Option<PathBuf>,
+    /// Add these actors to the built-in list instead of replacing it.
+    #[arg(long, requires = "actors")]
+    extend_actors: bool,
+    /// Output format: one JSON object per article, or one CSV row per (quote, actor).
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: FormatArg,
+    /// Output file, written atomically (a temporary file renamed when complete) [default: stdout].
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Also write the corpus-level speaker × actor stance table (CSV) to this file.
+    #[arg(long)]
+    summary: Option<PathBuf>,
+    /// Worker threads [default: one per core].
+    #[arg(long, short, default_value_t = 0)]
+    jobs: usize,
+    /// Id field (JSONL) or column (CSV).
+    #[arg(long, default_value = "id")]
+    id_col: String,
+    /// Text field (JSONL) or column (CSV).
+    #[arg(long, default_value = "text")]
+    text_col: String,
+    /// Largest record (line, CSV record or file) in bytes; larger ones are reported and skipped.
+    #[arg(long, default_value_t = 64 << 20)]
+    max_record_bytes: usize,
+    /// Fail (exit status 1) when any record was bad, after scoring the rest.
+    #[arg(long)]
+    strict: bool,
+    /// Inputs: a .txt file (one article), a directory of .txt files, a .jsonl file (id, text),
+    /// a .csv file (id, text columns), or "-" for JSONL on stdin.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+}
+
+#[derive(Args)]
+struct EvalArticlesArgs {
+    /// Annotated articles (JSONL, the format of datasets/articles/).
+    #[arg(long)]
+    gold: PathBuf,
+    /// Stance model file, or "stance" for the built-in one.
+    #[arg(long, default_value = "stance")]
+    model: String,
+    /// Actor list used instead of the built-in one.
+    #[arg(long)]
+    actors: Option<PathBuf>,
+    /// Print one JSON object with every figure.
+    #[arg(long)]
+    json: bool,
+    /// Also list each error (missed quotes, wrong speakers, actors, stances).
+    #[arg(long)]
+    errors: bool,
+}
+
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
     let (a, b) = s
         .split_once(['-', ','])
@@ -256,6 +331,8 @@ fn main() -> ExitCode {
         Command::Eval(a) => eval(a),
         Command::Predict(a) => predict(a),
         Command::Info(a) => info(a),
+        Command::Score(a) => score(a),
+        Command::EvalArticles(a) => eval_articles(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -588,4 +665,118 @@ fn fa(r: &nabra::metrics::Report) -> String {
     r.f_avg
         .map(|f| format!(", F_avg {f:.4}"))
         .unwrap_or_default()
+}
+
+fn analyzer(model: &str, actors: Option<&PathBuf>, extend: bool) -> Result<Analyzer, nabra::Error> {
+    let gazetteer = match actors {
+        None => Gazetteer::builtin(),
+        Some(p) if extend => Gazetteer::builtin().extend(Gazetteer::load(p)?)?,
+        Some(p) => Gazetteer::load(p)?,
+    };
+    Analyzer::new(load_model(model)?, gazetteer)
+}
+
+fn score(a: ScoreArgs) -> CliResult {
+    let scorer = Scorer::new(
+        analyzer(&a.model, a.actors.as_ref(), a.extend_actors)?,
+        ScoreOptions {
+            format: match a.format {
+                FormatArg::Jsonl => OutputFormat::Jsonl,
+                FormatArg::Csv => OutputFormat::Csv,
+            },
+            jobs: a.jobs,
+            ..ScoreOptions::default()
+        },
+    )?;
+    let records = Records::new(
+        a.inputs.clone(),
+        SourceOptions {
+            id_col: a.id_col.clone(),
+            text_col: a.text_col.clone(),
+            max_record_bytes: a.max_record_bytes,
+        },
+    );
+    let bar = spinner("scoring");
+    let on_bad = |e: &nabra::Error| match &bar {
+        Some(b) => b.println(format!("nabra: bad record: {e}")),
+        None => eprintln!("nabra: bad record: {e}"),
+    };
+    let on_progress = |s: &nabra::score::ScoreStats| {
+        if let Some(b) = &bar {
+            b.set_message(format!(
+                "{} articles, {:.0} articles/s, {:.2} MB/s",
+                s.articles,
+                s.articles_per_second(),
+                s.mb_per_second()
+            ));
+        }
+    };
+    let stats = match &a.out {
+        Some(path) => {
+            let mut stats = None;
+            nabra::io::write_atomic(path, |w| {
+                let s = scorer
+                    .run(records, w, on_bad, on_progress)
+                    .map_err(std::io::Error::other)?;
+                stats = Some(s);
+                Ok(())
+            })?;
+            stats.unwrap_or_default()
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            scorer.run(records, &mut w, on_bad, on_progress)?
+        }
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let Some(path) = &a.summary {
+        let summary = scorer.summary();
+        nabra::io::write_atomic(path, |w| summary.write_csv(w))?;
+    }
+    eprintln!(
+        "scored {} articles ({:.2} MB) in {:.2} s on {} thread(s): {:.0} articles/s, {:.2} MB/s; \
+         {} quotes, {} (quote, actor) pairs; {} bad record(s)",
+        stats.articles,
+        stats.bytes as f64 / 1e6,
+        stats.seconds,
+        if a.jobs == 0 {
+            rayon::current_num_threads()
+        } else {
+            a.jobs
+        },
+        stats.articles_per_second(),
+        stats.mb_per_second(),
+        stats.quotes,
+        stats.pairs,
+        stats.bad_records
+    );
+    if a.strict && stats.bad_records > 0 {
+        return Err(format!("{} bad record(s) (--strict)", stats.bad_records).into());
+    }
+    Ok(())
+}
+
+fn eval_articles(a: EvalArticlesArgs) -> CliResult {
+    let analyzer = analyzer(&a.model, a.actors.as_ref(), false)?;
+    let gold = load_gold(&a.gold)?;
+    let report = evaluate_articles(&analyzer, &gold);
+    if a.json {
+        let mut v = serde_json::to_value(&report)?;
+        v["stance"] = report_json(&report.stance);
+        if !a.errors {
+            v.as_object_mut().map(|o| o.remove("errors"));
+        }
+        println!("{v}");
+    } else {
+        print!("{report}");
+        if a.errors {
+            for e in &report.errors {
+                println!("{e}");
+            }
+        }
+    }
+    Ok(())
 }
