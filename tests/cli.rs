@@ -136,6 +136,24 @@ fn help_documents_every_flag() {
         ("eval", &["--model", "--data", "--split", "--json"][..]),
         ("predict", &["--model", "--target", "--json"][..]),
         ("info", &["--model"][..]),
+        (
+            "score",
+            &[
+                "--model",
+                "--actors",
+                "--format",
+                "--out",
+                "--summary",
+                "--jobs",
+                "--id-col",
+                "--text-col",
+                "--max-record-bytes",
+            ][..],
+        ),
+        (
+            "eval-articles",
+            &["--gold", "--model", "--json", "--errors"][..],
+        ),
     ] {
         let out = run(&[cmd, "--help"], None);
         assert!(out.status.success());
@@ -212,4 +230,197 @@ fn eval_groups_and_label_map() {
     let out = eval_stance(&["--map-labels", "favor"]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("FROM=TO"));
+}
+
+const ARTICLE: &str = "وقال وزير الخارجية، أحمد سالم، إن «سياسات واشنطن تهدد أمن المنطقة». وأضاف أن التعاون مع موسكو مفيد للبلدين.";
+
+fn json_lines(b: &[u8]) -> Vec<serde_json::Value> {
+    text(b)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn score_jsonl_reports_bad_records_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let mut data = Vec::new();
+    data.extend_from_slice(format!("{{\"id\":\"a\",\"text\":\"{ARTICLE}\"}}\n").as_bytes());
+    data.extend_from_slice(b"{\"id\":\"b\",\"text\":\"\xff\xfe\"}\n");
+    data.extend_from_slice(b"{broken\n");
+    data.extend_from_slice(b"{\"id\":\"c\",\"text\":\"\"}\n");
+    data.extend_from_slice(format!("{{\"id\":\"d\",\"text\":\"{ARTICLE}\"}}\n").as_bytes());
+    std::fs::write(&input, data).unwrap();
+    let out_path = dir.path().join("out.jsonl");
+    let summary = dir.path().join("summary.csv");
+    let out = run(
+        &[
+            "score",
+            input.to_str().unwrap(),
+            "--out",
+            out_path.to_str().unwrap(),
+            "--summary",
+            summary.to_str().unwrap(),
+        ],
+        None,
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("in.jsonl:2") && err.contains("UTF-8"), "{err}");
+    assert!(
+        err.contains("in.jsonl:3") && err.contains("malformed JSON"),
+        "{err}"
+    );
+    assert!(
+        err.contains("in.jsonl:4") && err.contains("empty text"),
+        "{err}"
+    );
+    assert!(
+        err.contains("scored 2 articles") && err.contains("3 bad record(s)"),
+        "{err}"
+    );
+    let lines = json_lines(&std::fs::read(&out_path).unwrap());
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], "a");
+    assert_eq!(lines[1]["id"], "d");
+    let q = &lines[0]["quotes"][0];
+    assert_eq!(q["speaker"], "أحمد سالم");
+    assert_eq!(q["kind"], "direct");
+    let start = q["start"].as_u64().unwrap() as usize;
+    let end = q["end"].as_u64().unwrap() as usize;
+    assert_eq!(&ARTICLE[start..end], q["text"].as_str().unwrap());
+    let actor = &q["actors"][0];
+    assert_eq!(actor["actor"], "USA");
+    assert_eq!(actor["surface"], "واشنطن");
+    let p = &actor["probs"];
+    let sum: f64 = ["favor", "against", "neutral"]
+        .iter()
+        .map(|k| p[k].as_f64().unwrap())
+        .sum();
+    assert!((sum - 1.0).abs() < 1e-6);
+    let table = std::fs::read_to_string(&summary).unwrap();
+    assert!(table.starts_with("speaker,actor,quotes,favor,against,neutral"));
+    assert!(table.contains("أحمد سالم,USA,2,"), "{table}");
+    // --strict turns bad records into a failing exit status, after scoring
+    let out = run(&["score", "--strict", input.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    assert_eq!(json_lines(&out.stdout).len(), 2);
+}
+
+#[test]
+fn score_inputs_formats_and_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let arts = dir.path().join("arts");
+    std::fs::create_dir(&arts).unwrap();
+    for i in 0..6 {
+        std::fs::write(arts.join(format!("{i}.txt")), ARTICLE).unwrap();
+    }
+    let csv_in = dir.path().join("in.csv");
+    std::fs::write(&csv_in, format!("doc,body\nx1,\"{ARTICLE}\"\n")).unwrap();
+    let one = run(&["score", "--jobs", "1", arts.to_str().unwrap()], None);
+    let two = run(&["score", "--jobs", "2", arts.to_str().unwrap()], None);
+    assert!(one.status.success(), "{}", text(&one.stderr));
+    assert_eq!(
+        one.stdout, two.stdout,
+        "output order and content do not depend on jobs"
+    );
+    let ids: Vec<String> = json_lines(&one.stdout)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 6);
+    assert!(
+        ids[0].ends_with("0.txt") && ids[5].ends_with("5.txt"),
+        "{ids:?}"
+    );
+    // CSV in and out, custom columns
+    let out = run(
+        &[
+            "score",
+            "--format",
+            "csv",
+            "--id-col",
+            "doc",
+            "--text-col",
+            "body",
+            csv_in.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    assert_eq!(&r.headers().unwrap()[0], "id");
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    assert!(rows.iter().all(|r| &r[0] == "x1"));
+    assert!(rows.iter().any(|r| &r[6] == "USA" && &r[4] == "أحمد سالم"));
+    // stdin is JSONL
+    let out = run(
+        &["score", "-"],
+        Some(&format!("{{\"id\":\"s\",\"text\":\"{ARTICLE}\"}}\n")),
+    );
+    assert_eq!(json_lines(&out.stdout)[0]["id"], "s");
+}
+
+#[test]
+fn score_output_is_atomic() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.txt");
+    std::fs::write(&input, ARTICLE).unwrap();
+    // an unwritable destination: nothing is created and the error names it
+    let bad = dir.path().join("no/such/dir/out.jsonl");
+    let out = run(
+        &[
+            "score",
+            input.to_str().unwrap(),
+            "--out",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("out.jsonl"),
+        "{}",
+        text(&out.stderr)
+    );
+    // an existing output is replaced whole, with no temporary file left over
+    let dest = dir.path().join("out.jsonl");
+    std::fs::write(&dest, "old").unwrap();
+    let out = run(
+        &[
+            "score",
+            input.to_str().unwrap(),
+            "--out",
+            dest.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    assert_eq!(json_lines(&std::fs::read(&dest).unwrap()).len(), 1);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
+}
+
+#[test]
+fn eval_articles_json() {
+    let gold = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/articles/tune.jsonl");
+    let out = run(&["eval-articles", "--gold", gold, "--json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in [
+        "quote_precision",
+        "quote_recall",
+        "speaker_accuracy",
+        "actor_precision",
+        "actor_recall",
+    ] {
+        let x = v[k].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&x), "{k} = {x}");
+    }
+    assert!(v["stance"]["macro_f1"].as_f64().is_some());
+    assert!(v.get("errors").is_none());
 }
