@@ -22,12 +22,13 @@
 
 use crate::actors::{Gazetteer, Mention};
 use crate::builtin::Builtin;
-use crate::quotes::{find_quotes, QuoteKind};
+use crate::quotes::{find_quotes, Quote, QuoteKind};
 use crate::speakers::attribute;
 use crate::text::Target;
 use crate::{Error, Model, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 
 /// A speaker's stance toward an actor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -246,35 +247,37 @@ impl Analyzer {
         let quotes = find_quotes(text);
         let speakers = attribute(text, &quotes);
         let mentions = self.gazetteer.find(text);
+        let spans: Vec<Range<usize>> = quotes.iter().map(|q| q.span.clone()).collect();
         // (quote index, mention) for the first mention of each actor per quote
         let mut pairs: Vec<(usize, &Mention)> = Vec::new();
-        let mut m = 0;
+        let mut contexts: Vec<Range<usize>> = Vec::with_capacity(quotes.len());
         for (qi, q) in quotes.iter().enumerate() {
-            while m < mentions.len() && mentions[m].span.start < q.span.start {
-                m += 1;
-            }
+            let context = bounded_context(text, &spans, qi);
+            let scope = actor_scope(text, q, &context);
             let first = pairs.len();
-            let mut j = m;
-            while j < mentions.len() && mentions[j].span.start < q.span.end {
-                let men = &mentions[j];
-                if men.span.end <= q.span.end
+            let from = mentions.partition_point(|m| m.span.start < scope.start);
+            for men in mentions[from..]
+                .iter()
+                .take_while(|m| m.span.start < scope.end)
+            {
+                if men.span.end <= scope.end
                     && !pairs[first..].iter().any(|(_, p)| p.actor == men.actor)
                 {
                     pairs.push((qi, men));
                 }
-                j += 1;
             }
+            contexts.push(context);
         }
         let targets: Vec<Target> = pairs
             .iter()
             .map(|(_, men)| self.target_for(men, text))
             .collect();
-        let preds = self
-            .model
-            .predict_sequential(pairs.iter().zip(&targets).map(|((qi, _), t)| {
-                let span = context_span(text, quotes[*qi].span.clone());
-                (&text[span], Some(t))
-            }));
+        let preds = self.model.predict_sequential(
+            pairs
+                .iter()
+                .zip(&targets)
+                .map(|((qi, _), t)| (&text[contexts[*qi].clone()], Some(t))),
+        );
         let mut out: Vec<QuoteAnalysis> = quotes
             .iter()
             .zip(speakers)
@@ -354,6 +357,46 @@ impl Analyzer {
             None => Target::text(surface),
         }
     }
+}
+
+/// Direct quotes shorter than this many words are fragments embedded in
+/// reported speech (ضرورة لـ"التعاون الاستراتيجي" بين طهران وموسكو): the
+/// actors they are about follow them in the clause.
+const FRAGMENT_WORDS: usize = 5;
+
+/// Where a quote's actors are looked for: the quote itself, or for a short
+/// direct fragment, the quote and the rest of its clause (up to the next
+/// comma or semicolon, within `context`).
+fn actor_scope(text: &str, q: &Quote, context: &Range<usize>) -> Range<usize> {
+    let words = text[q.span.clone()].split_whitespace().count();
+    if q.kind != QuoteKind::Direct || words >= FRAGMENT_WORDS || context.end <= q.span.end {
+        return q.span.clone();
+    }
+    let rest = &text[q.span.end..context.end];
+    let end = rest
+        .find(['،', '؛', ',', ';'])
+        .map_or(context.end, |i| q.span.end + i);
+    q.span.start..end
+}
+
+/// The classifier's input for quote `qi`: its sentence (which holds the
+/// attribution, as in the stance training data), cut at the neighbouring
+/// quotes so one quote's words do not color the stance of the next.
+fn bounded_context(text: &str, spans: &[Range<usize>], qi: usize) -> Range<usize> {
+    let q = &spans[qi];
+    let prev_end = spans[..qi]
+        .iter()
+        .map(|p| p.end)
+        .filter(|&e| e <= q.start)
+        .max()
+        .unwrap_or(0);
+    let next_start = spans[qi + 1..]
+        .iter()
+        .map(|n| n.start)
+        .find(|&st| st >= q.end)
+        .unwrap_or(text.len());
+    let c = context_span(text, q.clone());
+    c.start.max(prev_end)..c.end.min(next_start)
 }
 
 /// The quote widened to the sentence(s) around it, which hold its

@@ -507,6 +507,9 @@ fn eval(a: EvalArgs) -> CliResult {
     );
     if a.json {
         let mut v = report_json(&report);
+        v["predict_seconds"] = secs.into();
+        v["predict_texts_per_s"] = (rows.len() as f64 / secs).into();
+        v["predict_mb_per_s"] = (mb / secs).into();
         if !groups.is_empty() {
             let g: serde_json::Map<String, serde_json::Value> = groups
                 .iter()

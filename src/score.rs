@@ -270,18 +270,33 @@ impl Scorer {
                 }
             }
             let format = self.opts.format;
-            let done: Vec<(ArticleAnalysis, Vec<u8>)> = self.pool.install(|| {
+            // A panic in analysis is a bug, but it must not end the batch:
+            // it is reported as a bad record like any other.
+            let done: Vec<Option<(ArticleAnalysis, Vec<u8>)>> = self.pool.install(|| {
                 chunk
                     .par_iter()
                     .map(|r| {
-                        let a = self.analyzer.analyze(&r.text);
-                        let bytes = render(&r.id, &a, format);
-                        (a, bytes)
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            let a = self.analyzer.analyze(&r.text);
+                            let bytes = render(&r.id, &a, format);
+                            (a, bytes)
+                        }))
+                        .ok()
                     })
                     .collect()
             });
             let mut summary = self.summary.lock().unwrap_or_else(|p| p.into_inner());
-            for (r, (a, bytes)) in chunk.iter().zip(&done) {
+            for (r, done) in chunk.iter().zip(&done) {
+                let Some((a, bytes)) = done else {
+                    stats.bad_records += 1;
+                    on_bad(&Error::BadRecord {
+                        at: r.at.clone(),
+                        message: "internal error: the analysis panicked (a bug; please report it \
+                                  with this record)"
+                            .into(),
+                    });
+                    continue;
+                };
                 out.write_all(bytes).map_err(io)?;
                 stats.articles += 1;
                 stats.bytes += r.text.len() as u64;
