@@ -134,6 +134,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The run was cancelled (Ctrl-C, SIGTERM) before it completed; no
+    /// output file was written.
+    Interrupted,
 }
 
 impl Error {
@@ -201,6 +204,7 @@ impl fmt::Display for Error {
             Error::InvalidParams(msg) => write!(f, "invalid parameters: {msg}"),
             Error::Fit(msg) => write!(f, "training failed: {msg}"),
             Error::BadRecord { at, message } => write!(f, "{at}: {message}"),
+            Error::Interrupted => write!(f, "interrupted before completion; no output written"),
         }
     }
 }

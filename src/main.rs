@@ -691,6 +691,10 @@ fn score(a: ScoreArgs) -> CliResult {
             ..ScoreOptions::default()
         },
     )?;
+    // Ctrl-C / SIGTERM: stop after the current chunk; the temporary output
+    // file is removed, so no partial output is left behind.
+    let cancel = scorer.cancel_flag();
+    let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::Relaxed));
     let records = Records::new(
         a.inputs.clone(),
         SourceOptions {

@@ -30,6 +30,8 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Output format of `score`.
@@ -198,6 +200,7 @@ pub struct Scorer {
     opts: ScoreOptions,
     pool: rayon::ThreadPool,
     summary: std::sync::Mutex<Summary>,
+    cancel: Arc<AtomicBool>,
 }
 
 impl Scorer {
@@ -219,7 +222,23 @@ impl Scorer {
             opts,
             pool,
             summary: Default::default(),
+            cancel: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// A flag that, once set (e.g. from a Ctrl-C handler), makes [`Scorer::run`]
+    /// stop before its next chunk with [`Error::Interrupted`].
+    ///
+    /// ```
+    /// use nabra::{analyzer::Analyzer, score::{Scorer, ScoreOptions}};
+    /// let scorer = Scorer::new(Analyzer::builtin()?, ScoreOptions::default())?;
+    /// scorer.cancel_flag().store(true, std::sync::atomic::Ordering::Relaxed);
+    /// let err = scorer.run(Vec::new(), &mut Vec::new(), |_| {}, |_| {}).unwrap_err();
+    /// assert!(matches!(err, nabra::Error::Interrupted));
+    /// # Ok::<(), nabra::Error>(())
+    /// ```
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
     }
 
     /// The speaker × actor table of everything scored so far.
@@ -251,9 +270,16 @@ impl Scorer {
             out.write_all(&w.into_inner().unwrap_or_default())
                 .map_err(io)?;
         }
+        let cancelled = || self.cancel.load(Ordering::Relaxed);
+        if cancelled() {
+            return Err(Error::Interrupted);
+        }
         let mut records = records.into_iter().peekable();
         let mut chunk: Vec<Record> = Vec::with_capacity(self.opts.chunk_articles);
         while records.peek().is_some() {
+            if cancelled() {
+                return Err(Error::Interrupted);
+            }
             chunk.clear();
             let mut bytes = 0;
             while chunk.len() < self.opts.chunk_articles && bytes < self.opts.chunk_bytes {

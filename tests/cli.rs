@@ -424,3 +424,43 @@ fn eval_articles_json() {
     assert!(v["stance"]["macro_f1"].as_f64().is_some());
     assert!(v.get("errors").is_none());
 }
+
+#[test]
+fn interrupted_score_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("big.jsonl");
+    let line = format!("{{\"id\":\"x\",\"text\":\"{}\"}}\n", ARTICLE.repeat(8));
+    std::fs::write(&input, line.repeat(20_000)).unwrap(); // ~40 MB: seconds of work
+    let dest = dir.path().join("out.jsonl");
+    let child = Command::new(BIN)
+        .args(["score", "--jobs", "1", input.to_str().unwrap()])
+        .args(["--out", dest.to_str().unwrap()])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        !out.status.success(),
+        "the run should have been interrupted"
+    );
+    assert!(
+        text(&out.stderr).contains("interrupted"),
+        "{}",
+        text(&out.stderr)
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["big.jsonl".to_string()],
+        "no output, no temporary file"
+    );
+}
