@@ -31,7 +31,7 @@ pub struct Quote {
 
 /// Speech-verb stems (normalized, without و/ف and person prefixes/suffixes
 /// handled by [`is_speech_verb`]).
-const SPEECH_VERBS: [&str; 35] = [
+const SPEECH_VERBS: [&str; 36] = [
     "قال",
     "اكد",
     "اوضح",
@@ -67,6 +67,7 @@ const SPEECH_VERBS: [&str; 35] = [
     "كشف",
     "بينت",
     "استطرد",
+    "دعت",
 ];
 
 /// Present-tense forms (normalized; third person, ي/ت), plural via the ون suffix.
@@ -116,29 +117,37 @@ const PRESENT: [&str; 34] = [
 /// assert!(is_speech_verb("يوكد"));
 /// assert!(is_speech_verb("قالت"));
 /// assert!(is_speech_verb("ووصفته"));
+/// assert!(is_speech_verb("وصفته"));
 /// assert!(!is_speech_verb("قائمه"));
 /// ```
 pub fn is_speech_verb(word: &str) -> bool {
-    let w = word
+    let bare = word
         .strip_prefix('و')
         .or_else(|| word.strip_prefix('ف'))
         .unwrap_or(word);
-    let candidates = [
-        w,
-        w.strip_suffix('ت').unwrap_or(w),
-        w.strip_suffix("وا").unwrap_or(w),
-        w.strip_suffix("ون").unwrap_or(w),
-    ];
-    // a feminine past with an object pronoun ("وصفته", "نقلتها")
-    let with_object = ["ته", "تها"]
-        .iter()
-        .filter_map(|p| w.strip_suffix(p))
-        .any(|c| c.chars().count() >= 3 && SPEECH_VERBS.contains(&c));
-    with_object
-        || candidates
+    // the و/ف may be the verb's own first letter ("وصف")
+    let forms: &[&str] = if bare.len() < word.len() {
+        &[bare, word]
+    } else {
+        &[word]
+    };
+    forms.iter().any(|&w| {
+        let candidates = [
+            w,
+            w.strip_suffix('ت').unwrap_or(w),
+            w.strip_suffix("وا").unwrap_or(w),
+            w.strip_suffix("ون").unwrap_or(w),
+        ];
+        // a feminine past with an object pronoun ("وصفته", "نقلتها")
+        let with_object = ["ته", "تها"]
             .iter()
-            .any(|c| SPEECH_VERBS.contains(c) || PRESENT.contains(c))
-        || is_speech_participle(w)
+            .filter_map(|p| w.strip_suffix(p))
+            .any(|c| c.chars().count() >= 3 && SPEECH_VERBS.contains(&c));
+        with_object
+            || candidates
+                .iter()
+                .any(|c| SPEECH_VERBS.contains(c) || PRESENT.contains(c))
+    }) || is_speech_participle(bare)
 }
 
 /// Is this normalized word (without و/ف) an adverbial participle of a speech
