@@ -118,6 +118,7 @@ const PRESENT: [&str; 34] = [
 /// assert!(is_speech_verb("قالت"));
 /// assert!(is_speech_verb("ووصفته"));
 /// assert!(is_speech_verb("وصفته"));
+/// assert!(is_speech_verb("واصفا"));
 /// assert!(!is_speech_verb("قائمه"));
 /// ```
 pub fn is_speech_verb(word: &str) -> bool {
@@ -148,6 +149,7 @@ pub fn is_speech_verb(word: &str) -> bool {
                 .iter()
                 .any(|c| SPEECH_VERBS.contains(c) || PRESENT.contains(c))
     }) || is_speech_participle(bare)
+        || is_speech_participle(word)
 }
 
 /// Is this normalized word (without و/ف) an adverbial participle of a speech

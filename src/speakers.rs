@@ -115,11 +115,12 @@ const TIME_WORDS: [&str; 9] = [
 ];
 
 /// Function words that never belong to a name.
-const FUNCTION_WORDS: [&str; 48] = [
+const FUNCTION_WORDS: [&str; 56] = [
     "في", "من", "الي", "علي", "عن", "مع", "لدي", "حول", "ان", "انه", "انها", "بان", "حيث",
     "التي", "الذي", "الذين", "كما", "او", "ثم", "بل", "لكن", "لكنه", "قد", "لقد", "ما", "لا",
     "لم", "لن", "هو", "هي", "نحو", "منذ", "حتي", "بين", "ضد", "دون", "عند", "ايضا", "كذلك",
-    "بشكل", "شريطه", "اذ", "اذا", "بعدما", "فيما", "بينما", "و", "ف",
+    "بشكل", "شريطه", "اذ", "اذا", "بعدما", "فيما", "بينما", "و", "ف", "جميع", "كل", "بعض", "كافه",
+    "مختلف", "عدد", "ايا", "اي",
 ];
 
 /// Head words of titles of persons (normalized, without the article).
@@ -502,7 +503,9 @@ impl<'a> Doc<'a> {
             if k > 0 && self.opens_circumstance(words[0]) {
                 break;
             }
-            if k > 0 && !appositive {
+            // a bare name first ("ودعا شمخاني، روسيا، …") keeps its place
+            let bare_first = name.is_some() && title.is_empty();
+            if k > 0 && !appositive && !bare_first {
                 if let Some(n) = self.pure_name(&words) {
                     // an appositive name wins over a name guessed inside the title
                     if let Some((na, nb)) = name.take() {
@@ -587,7 +590,11 @@ impl<'a> Doc<'a> {
         }
         if !(self.name_start_ok(words[0])
             || self.w(words[0]) == "علي"
-            || (words.len() >= 2 && self.alef_lam_name(words, 0)))
+            || (words.len() >= 2
+                && self.w(words[0]).starts_with("ال")
+                && !is_title_word(strip_article(self.w(words[0])))
+                && !TIME_WORDS.contains(&self.w(words[0]))
+                && self.name_start_ok(words[1])))
         {
             return None;
         }
@@ -711,6 +718,10 @@ impl<'a> Doc<'a> {
                 i += 1;
                 continue;
             }
+            if w.starts_with("بال") && !matches!(w, "بالنيابه" | "بالوكاله") {
+                // "رحبت السفارة … بالاتفاق": the verb's object
+                return (title, None, true);
+            }
             if is_article_word(w)
                 && !TIME_WORDS.contains(&w)
                 && !(allow_name && !title.is_empty() && self.alef_lam_name(words, i))
@@ -743,6 +754,13 @@ impl<'a> Doc<'a> {
                 && title.last().is_some_and(|&k| self.w(k).ends_with('ي'))
                 && words.get(i + 1).is_some_and(|&k| self.name_start_ok(k));
             let alef_lam = self.alef_lam_name(words, i);
+            let titled = title.iter().any(|&k| {
+                let b = strip_article(strip_wa(self.w(k)));
+                is_title_word(b) || RANKS.contains(&b) || self.quoted[k].is_some()
+            });
+            if !title.is_empty() && !titled {
+                return (title, None, true);
+            }
             if !allow_name || indefinite || !(self.name_start_ok(j) || ali || alef_lam) {
                 return (title, None, true);
             }
@@ -1159,6 +1177,24 @@ fn resolve(
     Some(e)
 }
 
+/// Is the name at `name` (token range) the last words of a person named
+/// earlier?
+fn known_name(doc: &Doc, index: &[Entity], history: &[Entity], name: (usize, usize)) -> bool {
+    let words: Vec<&str> = (name.0..name.1)
+        .filter(|&j| doc.is_word(j))
+        .map(|j| doc.w(j))
+        .collect();
+    let mut buf = String::new();
+    index.iter().chain(history.iter()).any(|e| {
+        if e.pos == name.0 {
+            return false; // itself
+        }
+        doc.normalizer.normalize_into(&e.speaker, &mut buf);
+        let k: Vec<&str> = buf.split_whitespace().collect();
+        k.len() >= words.len() && k[k.len() - words.len()..] == words[..]
+    })
+}
+
 /// "لعبد الحميد" → "عبد الحميد", "للمنظمة" → "المنظمة".
 fn drop_lam(s: &str) -> String {
     let mut chars = s.chars();
@@ -1184,6 +1220,25 @@ fn resolve_subject(
 ) -> Option<Entity> {
     match sub {
         Subject::Empty => None,
+        Subject::Person { name, title }
+            if short_definite(doc, &title, name)
+                && !known_name(doc, index, history, name)
+                && refer_strict(&stems(doc, &title), index, history, pos).is_some() =>
+        {
+            // "واتهم الوزير الكونغولي رواندا …": a definite title that refers
+            // to a known person, followed by the verb's object
+            let intro = stems(doc, &title);
+            match refer_strict(&intro, index, history, pos) {
+                Some(e) => Some(Entity { pos, ..e.clone() }),
+                None => Some(Entity {
+                    pos,
+                    speaker: doc.original(name.0, name.1),
+                    intro,
+                    gender: verb_gender,
+                    person: true,
+                }),
+            }
+        }
         Subject::Person { name, title } => Some(Entity {
             pos,
             speaker: doc.original(name.0, name.1),
@@ -1229,11 +1284,46 @@ fn resolve_subject(
     }
 }
 
+/// Stems of title tokens.
+fn stems(doc: &Doc, title: &[usize]) -> Vec<String> {
+    title.iter().map(|&j| stem(doc.w(j))).collect()
+}
+
+/// A short definite title right before the name ("الوزير الكونغولي X"):
+/// article words only, a person title first, no comma before the name.
+fn short_definite(doc: &Doc, title: &[usize], name: (usize, usize)) -> bool {
+    !title.is_empty()
+        && title.len() <= 3
+        && title.iter().all(|&j| doc.w(j).starts_with("ال"))
+        && is_person_title(strip_article(doc.w(title[0])))
+        && title.last().is_some_and(|&l| l + 1 == name.0)
+}
+
+/// Like [`refer`], but only a match of the head and all other title words.
+fn refer_strict<'e>(
+    title: &[String],
+    index: &'e [Entity],
+    history: &'e [Entity],
+    pos: usize,
+) -> Option<&'e Entity> {
+    refer_with(title, index, history, pos, true)
+}
+
 /// The person a title refers to: the latest earlier one (in the index or
 /// among quoted speakers) whose title has the head word of `title` (any,
 /// for generic heads such as "المسؤول") and all its other words; failing
 /// that, for a specific head, the latest one with the head word.
 fn refer<'e>(title: &[String], index: &'e [Entity], history: &'e [Entity], pos: usize) -> Option<&'e Entity> {
+    refer_with(title, index, history, pos, false)
+}
+
+fn refer_with<'e>(
+    title: &[String],
+    index: &'e [Entity],
+    history: &'e [Entity],
+    pos: usize,
+    strict: bool,
+) -> Option<&'e Entity> {
     let skip = ["عن", "في", "باسم", "الي", "لدي", "من"];
     let words: Vec<&str> = title
         .iter()
@@ -1246,7 +1336,14 @@ fn refer<'e>(title: &[String], index: &'e [Entity], history: &'e [Entity], pos: 
     let in_group = |g: &[&str], w: &str| g.iter().any(|x| stem(x) == w);
     let same = |a: &str, b: &str| a == b || groups.iter().any(|g| in_group(g, a) && in_group(g, b));
     let head_ok = |e: &Entity| generic || e.intro.iter().any(|i| same(head, i));
-    let mods_ok = |e: &Entity| mods.iter().all(|m| e.intro.iter().any(|i| i == m));
+    // "الكردي" ~ "الكردستاني": a modifier may be the start of a title word
+    let mods_ok = |e: &Entity| {
+        mods.iter().all(|m| {
+            e.intro
+                .iter()
+                .any(|i| i == m || (m.chars().count() >= 3 && i.starts_with(m)))
+        })
+    };
     let cands = || {
         index
             .iter()
@@ -1257,7 +1354,7 @@ fn refer<'e>(title: &[String], index: &'e [Entity], history: &'e [Entity], pos: 
     if let Some(e) = latest(&|e| head_ok(e) && mods_ok(e)) {
         return Some(e);
     }
-    if generic {
+    if generic || strict {
         return None;
     }
     latest(&|e| head_ok(e) && !e.intro.is_empty())
@@ -1296,6 +1393,14 @@ fn person_index(doc: &Doc) -> Vec<Entity> {
         // the phrase up to the first comma after a name, or the next comma pair
         let sub = doc.parse(i, j);
         match sub {
+            Subject::Person { name, title }
+                if short_definite(doc, &title, name)
+                    && !known_name(doc, &out, &[], name)
+                    && refer_strict(&stems(doc, &title), &out, &[], name.0).is_some() =>
+            {
+                // a definite title for a known person, then an object
+                i = name.0.max(i + 1);
+            }
             Subject::Person { name, title } if !title.is_empty() => {
                 out.push(Entity {
                     pos: name.0,
