@@ -204,12 +204,18 @@ fn is_complementizer(w: &str) -> bool {
         .strip_prefix('ب')
         .or_else(|| w.strip_prefix('و'))
         .unwrap_or(w);
-    matches!(w, "ان" | "انه" | "انها" | "انهم" | "انهما" | "اننا" | "انني")
+    matches!(
+        w,
+        "ان" | "انه" | "انها" | "انهم" | "انهما" | "اننا" | "انني"
+    )
 }
 
 /// Verbal nouns that report speech ("نقلت الوكالة عنه قوله إن").
 fn is_speech_noun(w: &str) -> bool {
-    matches!(w, "قوله" | "قولها" | "قولهم" | "تصريحه" | "تاكيده" | "تاكيدها")
+    matches!(
+        w,
+        "قوله" | "قولها" | "قولهم" | "تصريحه" | "تاكيده" | "تاكيدها"
+    )
 }
 
 /// Indefinite plural sources whose opinions news reports are not attributed
@@ -327,10 +333,20 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
         let s = &ns[sentence.clone()];
         crate::text::tokenize_into(s, &mut toks);
         let spans = quoted_spans(s);
-        let quoted = |t: &crate::text::Token| spans.iter().any(|r| r.start <= t.start && t.end <= r.end);
+        // which tokens lie inside quote marks (one sweep; spans are ordered)
+        let mut inside = vec![false; toks.len()];
+        let mut k = 0;
+        for (flag, t) in inside.iter_mut().zip(&toks) {
+            while k < spans.len() && spans[k].end < t.end {
+                k += 1;
+            }
+            *flag = spans
+                .get(k)
+                .is_some_and(|r| r.start <= t.start && t.end <= r.end);
+        }
         // the first speech verb outside quote marks
-        let verb_at = toks.iter().position(|t| {
-            t.kind == TokenKind::Word && !quoted(t) && {
+        let verb_at = toks.iter().zip(&inside).position(|(t, &quoted)| {
+            t.kind == TokenKind::Word && !quoted && {
                 let w = t.text(s);
                 is_speech_verb(w) || is_speech_noun(w)
             }
@@ -374,7 +390,11 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
                 .find(|t| t.kind == TokenKind::Word)
                 .is_some_and(|t| GENERIC_SOURCES.contains(&t.text(s)));
             // a participle ("مؤكدة") is speech only right before its clause
-            let reach = if is_speech_participle(toks[v].text(s)) { 5 } else { 25 };
+            let reach = if is_speech_participle(toks[v].text(s)) {
+                5
+            } else {
+                25
+            };
             let mut start = None;
             for t in &toks[v + 1..toks.len().min(v + reach)] {
                 let w = t.text(s);

@@ -116,11 +116,62 @@ const TIME_WORDS: [&str; 9] = [
 
 /// Function words that never belong to a name.
 const FUNCTION_WORDS: [&str; 56] = [
-    "في", "من", "الي", "علي", "عن", "مع", "لدي", "حول", "ان", "انه", "انها", "بان", "حيث",
-    "التي", "الذي", "الذين", "كما", "او", "ثم", "بل", "لكن", "لكنه", "قد", "لقد", "ما", "لا",
-    "لم", "لن", "هو", "هي", "نحو", "منذ", "حتي", "بين", "ضد", "دون", "عند", "ايضا", "كذلك",
-    "بشكل", "شريطه", "اذ", "اذا", "بعدما", "فيما", "بينما", "و", "ف", "جميع", "كل", "بعض", "كافه",
-    "مختلف", "عدد", "ايا", "اي",
+    "في",
+    "من",
+    "الي",
+    "علي",
+    "عن",
+    "مع",
+    "لدي",
+    "حول",
+    "ان",
+    "انه",
+    "انها",
+    "بان",
+    "حيث",
+    "التي",
+    "الذي",
+    "الذين",
+    "كما",
+    "او",
+    "ثم",
+    "بل",
+    "لكن",
+    "لكنه",
+    "قد",
+    "لقد",
+    "ما",
+    "لا",
+    "لم",
+    "لن",
+    "هو",
+    "هي",
+    "نحو",
+    "منذ",
+    "حتي",
+    "بين",
+    "ضد",
+    "دون",
+    "عند",
+    "ايضا",
+    "كذلك",
+    "بشكل",
+    "شريطه",
+    "اذ",
+    "اذا",
+    "بعدما",
+    "فيما",
+    "بينما",
+    "و",
+    "ف",
+    "جميع",
+    "كل",
+    "بعض",
+    "كافه",
+    "مختلف",
+    "عدد",
+    "ايا",
+    "اي",
 ];
 
 /// Head words of titles of persons (normalized, without the article).
@@ -288,8 +339,23 @@ const NAME_PARTICLES: [&str; 12] = [
 
 /// Ranks written before a name ("العميد حسن الطيب").
 const RANKS: [&str; 10] = [
-    "عميد", "لواء", "عقيد", "فريق", "دكتور", "شيخ", "سيد", "سيده", "مهندس", "جنرال",
+    "عميد",
+    "لواء",
+    "عقيد",
+    "فريق",
+    "دكتور",
+    "شيخ",
+    "سيد",
+    "سيده",
+    "مهندس",
+    "جنرال",
 ];
+
+/// How far (in tokens) attribution looks back from a quote, and how many
+/// earlier persons a title reference considers: bounds that keep the work
+/// per quote constant.
+const MAX_REACH: usize = 80;
+const MAX_CANDIDATES: usize = 60;
 
 /// Grammatical gender of a speech verb or title, when it shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -627,7 +693,9 @@ impl<'a> Doc<'a> {
         let w = self.w(words[i]);
         w.starts_with("ال")
             && self.quoted[words[i]].is_none()
-            && !["ي", "يه", "ه", "ين", "ون", "ات", "يا"].iter().any(|s| w.ends_with(s))
+            && !["ي", "يه", "ه", "ين", "ون", "ات", "يا"]
+                .iter()
+                .any(|s| w.ends_with(s))
             && !is_title_word(strip_article(w))
             && !RANKS.contains(&strip_article(w))
             && !TIME_WORDS.contains(&w)
@@ -784,7 +852,9 @@ impl<'a> Doc<'a> {
 
     /// The nearest speech word before token `q` in its sentence, at or after `from`.
     fn speech_before(&self, from: usize, q: usize) -> Option<usize> {
-        (from..q).rev().find(|&j| self.is_speech(j))
+        (from.max(q.saturating_sub(MAX_REACH))..q)
+            .rev()
+            .find(|&j| self.is_speech(j))
     }
 
     /// Where the main clause of the sentence starting at `s0` starts, past
@@ -792,9 +862,9 @@ impl<'a> Doc<'a> {
     fn clause_start(&self, s0: usize, limit: usize) -> usize {
         let mut start = s0;
         // a dateline: "كابل - …"
-        if let Some(d) = (s0..limit.min(s0 + 4))
-            .find(|&j| self.toks[j].kind == TokenKind::Punct && matches!(self.w(j), "-" | "–" | "—"))
-        {
+        if let Some(d) = (s0..limit.min(s0 + 4)).find(|&j| {
+            self.toks[j].kind == TokenKind::Punct && matches!(self.w(j), "-" | "–" | "—")
+        }) {
             start = d + 1;
         }
         for _ in 0..2 {
@@ -805,8 +875,19 @@ impl<'a> Doc<'a> {
             let first = self.w(f);
             let last = self.w(*words.last().unwrap_or(&f));
             let adverbial = matches!(
-                first.strip_prefix('و').filter(|r| r.len() >= 2).unwrap_or(first),
-                "في" | "من" | "بدوره" | "بدورها" | "على" | "علي" | "كما" | "اما" | "ومن" | "لكن"
+                first
+                    .strip_prefix('و')
+                    .filter(|r| r.len() >= 2)
+                    .unwrap_or(first),
+                "في" | "من"
+                    | "بدوره"
+                    | "بدورها"
+                    | "على"
+                    | "علي"
+                    | "كما"
+                    | "اما"
+                    | "ومن"
+                    | "لكن"
             ) || first.starts_with("بدور")
                 || ((last.ends_with('ه') || last.ends_with("ها")) && words.len() <= 2);
             if !adverbial || words.len() > 4 {
@@ -828,10 +909,14 @@ impl<'a> Doc<'a> {
             // "أما X فقالت": the subject lies between أما and the ف-verb
             let stop = (q + 1).min(v + 25).min(self.toks.len());
             let f = (v + 1..stop)
-                .find(|&j| self.is_word(j) && self.w(j).starts_with('ف') && is_speech_verb(self.w(j)))
+                .find(|&j| {
+                    self.is_word(j) && self.w(j).starts_with('ف') && is_speech_verb(self.w(j))
+                })
                 .or_else(|| {
                     (v + 1..stop).find(|&j| {
-                        self.is_word(j) && self.w(j).starts_with('ف') && self.w(j).chars().count() > 3
+                        self.is_word(j)
+                            && self.w(j).starts_with('ف')
+                            && self.w(j).chars().count() > 3
                     })
                 })?;
             return Some((self.parse(v + 1, f), v));
@@ -862,7 +947,8 @@ impl<'a> Doc<'a> {
         let bare = self.w(a).strip_prefix('ل').unwrap_or(self.w(a));
         if REPORT_NOUNS.contains(&bare) {
             a += 1;
-            while a < b && (!self.is_word(a) || matches!(self.w(a), "صادر" | "صادره" | "عن")) {
+            while a < b && (!self.is_word(a) || matches!(self.w(a), "صادر" | "صادره" | "عن"))
+            {
                 a += 1;
             }
         }
@@ -881,7 +967,10 @@ fn is_complementizer(w: &str) -> bool {
         .strip_prefix('ب')
         .or_else(|| w.strip_prefix('و'))
         .unwrap_or(w);
-    matches!(w, "ان" | "انه" | "انها" | "انهم" | "انهما" | "اننا" | "انني")
+    matches!(
+        w,
+        "ان" | "انه" | "انها" | "انهم" | "انهما" | "اننا" | "انني"
+    )
 }
 
 fn is_source_word(w: &str) -> bool {
@@ -899,7 +988,12 @@ fn is_occasion(w: &str) -> bool {
 /// و stripped when what remains is a word of its own ("ونظيره" → "نظيره").
 fn strip_wa(w: &str) -> &str {
     match w.strip_prefix('و') {
-        Some(r) if r.chars().count() >= 3 && (is_title_word(strip_article(r)) || r.starts_with("ال")) => r,
+        Some(r)
+            if r.chars().count() >= 3
+                && (is_title_word(strip_article(r)) || r.starts_with("ال")) =>
+        {
+            r
+        }
         _ => w,
     }
 }
@@ -933,7 +1027,15 @@ fn is_person_title(bare: &str) -> bool {
 fn is_indefinite_head(bare: &str) -> bool {
     matches!(
         bare,
-        "مسوول" | "مسووله" | "مصدر" | "دبلوماسي" | "متحدث" | "متحدثه" | "قيادي" | "خبير" | "مراقب"
+        "مسوول"
+            | "مسووله"
+            | "مصدر"
+            | "دبلوماسي"
+            | "متحدث"
+            | "متحدثه"
+            | "قيادي"
+            | "خبير"
+            | "مراقب"
     )
 }
 
@@ -955,9 +1057,16 @@ fn stem(w: &str) -> String {
 
 /// Gender shown by a speech word.
 fn gender_of(w: &str) -> Gender {
-    let w = w.strip_prefix('و').or_else(|| w.strip_prefix('ف')).unwrap_or(w);
+    let w = w
+        .strip_prefix('و')
+        .or_else(|| w.strip_prefix('ف'))
+        .unwrap_or(w);
     if is_speech_participle(w) {
-        return if w.ends_with('ه') { Gender::Fem } else { Gender::Masc };
+        return if w.ends_with('ه') {
+            Gender::Fem
+        } else {
+            Gender::Masc
+        };
     }
     if w.ends_with('ت') || w.ends_with("ته") || w.ends_with("تها") || w.ends_with("ها") {
         Gender::Fem
@@ -1067,7 +1176,9 @@ impl Attributor {
                 .find(|&j| doc.is_word(j))
                 .is_some_and(|j| matches!(doc.w(j), "التي" | "الذي"));
             if is_participle(w) || relative {
-                v = doc.speech_before(s0, vi).filter(|&p| !is_participle(doc.w(p)));
+                v = doc
+                    .speech_before(s0, vi)
+                    .filter(|&p| !is_participle(doc.w(p)));
                 if v.is_none() {
                     found = doc.main_subject(vi);
                 }
@@ -1127,7 +1238,9 @@ impl Attributor {
 }
 
 fn strip_wf(w: &str) -> &str {
-    w.strip_prefix('و').or_else(|| w.strip_prefix('ف')).unwrap_or(w)
+    w.strip_prefix('و')
+        .or_else(|| w.strip_prefix('ف'))
+        .unwrap_or(w)
 }
 
 /// A speech participle, with or without و ("واصفاً" keeps its own و).
@@ -1185,7 +1298,10 @@ fn known_name(doc: &Doc, index: &[Entity], history: &[Entity], name: (usize, usi
         .map(|j| doc.w(j))
         .collect();
     let mut buf = String::new();
-    index.iter().chain(history.iter()).any(|e| {
+    let before = index.partition_point(|e| e.pos < name.0);
+    let recent_index = &index[before.saturating_sub(MAX_CANDIDATES)..before];
+    let recent_history = &history[history.len().saturating_sub(MAX_CANDIDATES)..];
+    recent_index.iter().chain(recent_history.iter()).any(|e| {
         if e.pos == name.0 {
             return false; // itself
         }
@@ -1249,7 +1365,11 @@ fn resolve_subject(
         Subject::Title(t) => {
             let words: Vec<&str> = t.iter().map(|&j| doc.w(j)).collect();
             let head = strip_article(strip_wa(words[0]));
-            let title_gender = if head.ends_with('ه') { Gender::Fem } else { verb_gender };
+            let title_gender = if head.ends_with('ه') {
+                Gender::Fem
+            } else {
+                verb_gender
+            };
             let intro: Vec<String> = words.iter().map(|w| stem(w)).collect();
             if is_person_title(head) {
                 if let Some(e) = refer(&intro, index, history, pos) {
@@ -1313,7 +1433,12 @@ fn refer_strict<'e>(
 /// among quoted speakers) whose title has the head word of `title` (any,
 /// for generic heads such as "المسؤول") and all its other words; failing
 /// that, for a specific head, the latest one with the head word.
-fn refer<'e>(title: &[String], index: &'e [Entity], history: &'e [Entity], pos: usize) -> Option<&'e Entity> {
+fn refer<'e>(
+    title: &[String],
+    index: &'e [Entity],
+    history: &'e [Entity],
+    pos: usize,
+) -> Option<&'e Entity> {
     refer_with(title, index, history, pos, false)
 }
 
@@ -1332,7 +1457,11 @@ fn refer_with<'e>(
         .collect();
     let (&head, mods) = words.split_first()?;
     let generic = GENERIC_TITLES.iter().any(|g| stem(g) == head);
-    let groups: [&[&str]; 3] = [&["ناطق", "متحدث"], &["نايب", "نواب", "برلمان"], &["مبعوث", "موفد"]];
+    let groups: [&[&str]; 3] = [
+        &["ناطق", "متحدث"],
+        &["نايب", "نواب", "برلمان"],
+        &["مبعوث", "موفد"],
+    ];
     let in_group = |g: &[&str], w: &str| g.iter().any(|x| stem(x) == w);
     let same = |a: &str, b: &str| a == b || groups.iter().any(|g| in_group(g, a) && in_group(g, b));
     let head_ok = |e: &Entity| generic || e.intro.iter().any(|i| same(head, i));
@@ -1344,10 +1473,13 @@ fn refer_with<'e>(
                 .any(|i| i == m || (m.chars().count() >= 3 && i.starts_with(m)))
         })
     };
+    let before = index.partition_point(|e| e.pos < pos);
+    let recent_index = &index[before.saturating_sub(MAX_CANDIDATES)..before];
+    let recent_history = &history[history.len().saturating_sub(MAX_CANDIDATES)..];
     let cands = || {
-        index
+        recent_index
             .iter()
-            .chain(history.iter())
+            .chain(recent_history.iter())
             .filter(|e| e.pos < pos && e.person && !e.intro.is_empty())
     };
     let latest = |f: &dyn Fn(&Entity) -> bool| cands().filter(|e| f(e)).max_by_key(|e| e.pos);
@@ -1373,7 +1505,10 @@ fn person_index(doc: &Doc) -> Vec<Entity> {
             continue;
         }
         let bare = strip_article(strip_wa(doc.w(i)));
-        let bare = bare.strip_prefix('ب').filter(|r| is_person_title(r)).unwrap_or(bare);
+        let bare = bare
+            .strip_prefix('ب')
+            .filter(|r| is_person_title(r))
+            .unwrap_or(bare);
         if !is_person_title(bare) {
             i += 1;
             continue;
@@ -1413,16 +1548,15 @@ fn person_index(doc: &Doc) -> Vec<Entity> {
             }
             Subject::Title(t) => {
                 // an appositive title right after a name: "X، أمين …"
-                let before = (0..i).rev().find(|&k| doc.is_word(k) || doc.is_comma(k));
+                let before = (i.saturating_sub(3)..i)
+                    .rev()
+                    .find(|&k| doc.is_word(k) || doc.is_comma(k));
                 if let Some(c) = before.filter(|&k| doc.is_comma(k)) {
-                    if let Some(p) = out.iter_mut().rev().find(|p| {
-                        doc.toks
-                            .iter()
-                            .take(c)
-                            .rposition(|t| t.kind == TokenKind::Word)
-                            .is_some_and(|last| p.pos <= last && last <= p.pos + 5)
-                    }) {
-                        p.intro.extend(t.iter().map(|&k| stem(doc.w(k))));
+                    let last = (c.saturating_sub(3)..c).rev().find(|&k| doc.is_word(k));
+                    if let Some(p) = out.last_mut() {
+                        if last.is_some_and(|l| p.pos <= l && l <= p.pos + 5) {
+                            p.intro.extend(t.iter().map(|&k| stem(doc.w(k))));
+                        }
                     }
                 }
                 i = t.last().map_or(i + 1, |&k| k + 1).max(i + 1);
@@ -1443,10 +1577,13 @@ fn canonicalize(doc: &Doc, index: &[Entity], speakers: Vec<Option<String>>) -> V
         n.normalize_into(s, &mut b);
         b
     };
+    // distinct names only, each speaker looked up once
+    let mut seen = std::collections::HashSet::new();
     let known: Vec<(String, Vec<String>)> = index
         .iter()
         .map(|e| e.speaker.clone())
         .chain(speakers.iter().flatten().cloned())
+        .filter(|s| seen.insert(s.clone()))
         .map(|s| {
             let ns = norm(&s);
             let words = ns.split_whitespace().map(str::to_string).collect();
@@ -1454,52 +1591,73 @@ fn canonicalize(doc: &Doc, index: &[Entity], speakers: Vec<Option<String>>) -> V
         })
         .collect();
     // names introduced with a title: the surest forms
+    let mut seen_titled = std::collections::HashSet::new();
     let titled: Vec<Vec<String>> = index
         .iter()
-        .map(|e| norm(&e.speaker).split_whitespace().map(str::to_string).collect())
+        .filter(|e| seen_titled.insert(e.speaker.clone()))
+        .map(|e| {
+            norm(&e.speaker)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        })
         .collect();
+    let mut memo: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let ends_with = |k: &[String], w: &[&str]| {
         k.len() >= w.len() && k[k.len() - w.len()..].iter().zip(w).all(|(a, b)| a == b)
+    };
+    let canonical = |s: String| -> String {
+        let ns = norm(&s);
+        let words: Vec<&str> = ns.split_whitespace().collect();
+        let is_name = words
+            .first()
+            .is_some_and(|w| !is_article_word(w) && !is_title_word(w));
+        let longest = |f: &dyn Fn(&[String]) -> bool| {
+            known
+                .iter()
+                .filter(|(_, k)| f(k))
+                .max_by_key(|(o, k)| (k.len(), o.len()))
+                .map(|(o, _)| o.clone())
+        };
+        if !is_name {
+            return longest(&|k| {
+                k.len() > words.len() && words.iter().all(|w| k.iter().any(|o| o == w))
+            })
+            .unwrap_or(s);
+        }
+        if let Some(k) = longest(&|k| k.len() > words.len() && ends_with(k, &words)) {
+            return k;
+        }
+        if titled
+            .iter()
+            .any(|k| k.len() == words.len() && ends_with(k, &words))
+        {
+            return s;
+        }
+        // a one-word name that starts a longer one ("بارك" → "بارك جي هون")
+        if words.len() == 1 {
+            if let Some(k) = longest(&|k| k.len() > 1 && k[0] == words[0]) {
+                return k;
+            }
+        }
+        // a name read with the verb's object ("غريغوريان بعمل")
+        for m in (1..words.len()).rev() {
+            if let Some(k) = longest(&|k| ends_with(k, &words[..m])) {
+                return k;
+            }
+        }
+        s
     };
     speakers
         .into_iter()
         .map(|s| {
             s.map(|s| {
-                let ns = norm(&s);
-                let words: Vec<&str> = ns.split_whitespace().collect();
-                let is_name = words
-                    .first()
-                    .is_some_and(|w| !is_article_word(w) && !is_title_word(w));
-                let longest = |f: &dyn Fn(&[String]) -> bool| {
-                    known
-                        .iter()
-                        .filter(|(_, k)| f(k))
-                        .max_by_key(|(o, k)| (k.len(), o.len()))
-                        .map(|(o, _)| o.clone())
-                };
-                if !is_name {
-                    return longest(&|k| k.len() > words.len() && words.iter().all(|w| k.iter().any(|o| o == w)))
-                        .unwrap_or(s);
+                if let Some(c) = memo.get(&s) {
+                    return c.clone();
                 }
-                if let Some(k) = longest(&|k| k.len() > words.len() && ends_with(k, &words)) {
-                    return k;
-                }
-                if titled.iter().any(|k| k.len() == words.len() && ends_with(k, &words)) {
-                    return s;
-                }
-                // a one-word name that starts a longer one ("بارك" → "بارك جي هون")
-                if words.len() == 1 {
-                    if let Some(k) = longest(&|k| k.len() > 1 && k[0] == words[0]) {
-                        return k;
-                    }
-                }
-                // a name read with the verb's object ("غريغوريان بعمل")
-                for m in (1..words.len()).rev() {
-                    if let Some(k) = longest(&|k| ends_with(k, &words[..m])) {
-                        return k;
-                    }
-                }
-                s
+                let c = canonical(s.clone());
+                memo.insert(s, c.clone());
+                c
             })
         })
         .collect()
@@ -1539,7 +1697,16 @@ mod tests {
 
     #[test]
     fn no_panic_on_odd_input() {
-        for t in ["", "«", "قال", "قال: «", "»، قال", "وأضاف أن", "أما فقالت إن «x»", "، ، قال ،إن"] {
+        for t in [
+            "",
+            "«",
+            "قال",
+            "قال: «",
+            "»، قال",
+            "وأضاف أن",
+            "أما فقالت إن «x»",
+            "، ، قال ،إن",
+        ] {
             let _ = speakers(t);
         }
     }
