@@ -9,7 +9,14 @@
 //!
 //! ```text
 //! id<TAB>kind<TAB>name<TAB>alias|alias|…      (lines starting with # are comments)
+//! #mask<TAB>phrase|phrase|…                   (non-actor phrases, see below)
 //! ```
+//!
+//! Mask phrases are longer expressions that contain an alias but do not name
+//! the actor ("الضفة الغربية" holds الغربية → west, "أمريكا اللاتينية" holds
+//! أمريكا → USA, "المحيط الأطلسي" holds الأطلسي → nato). They take part in
+//! the longest-match selection like aliases, so an alias inside a mask phrase
+//! is not reported, and the phrase itself is dropped from the result.
 //!
 //! Matching runs over normalized text with one Aho–Corasick automaton of all
 //! aliases, keeps matches that end at a word end and start at a word start
@@ -98,7 +105,17 @@ pub struct Gazetteer {
     /// is an alias with its article removed (for "للرياض", where ل + ال
     /// merge), which only matches after such a prefix.
     pattern_actor: Vec<(usize, bool)>,
+    /// Non-actor phrases that hide the aliases inside them.
+    masks: Vec<String>,
 }
+
+/// Bloc or organisation names that, right before a country's nisba, name a
+/// national thing instead ("الغرب الليبي", "مجلس الأمن الروسي"):
+/// (actor id, normalized ending of the matched alias).
+const NATIONAL_FORMS: [(&str, &str); 2] = [("west", "الغرب"), ("unsc", "مجلس الامن")];
+
+/// Pattern owner standing for a mask phrase.
+const MASK: usize = usize::MAX;
 
 impl Gazetteer {
     /// The built-in gazetteer (`models/actors.tsv`).
@@ -126,9 +143,19 @@ impl Gazetteer {
     /// ```
     pub fn from_tsv(text: &str, name: &Path) -> Result<Gazetteer> {
         let mut actors = Vec::new();
+        let mut masks = Vec::new();
         let mut header_seen = false;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
+            if let Some(rest) = line.strip_prefix("#mask\t") {
+                masks.extend(
+                    rest.split('|')
+                        .map(str::trim)
+                        .filter(|m| !m.is_empty())
+                        .map(str::to_string),
+                );
+                continue;
+            }
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
@@ -165,12 +192,32 @@ impl Gazetteer {
                 aliases,
             });
         }
-        Gazetteer::new(actors)
+        Gazetteer::with_masks(actors, masks)
     }
 
     /// Builds a gazetteer from actors. Later actors with an id already seen
     /// add their aliases to it.
     pub fn new(actors: Vec<Actor>) -> Result<Gazetteer> {
+        Gazetteer::with_masks(actors, Vec::new())
+    }
+
+    /// Builds a gazetteer from actors and mask phrases: longer non-actor
+    /// expressions whose inner aliases are not matches.
+    ///
+    /// ```
+    /// use nabra::actors::{Actor, ActorKind, Gazetteer};
+    /// let west = Actor {
+    ///     id: "west".into(),
+    ///     kind: ActorKind::Bloc,
+    ///     name: "الغرب".into(),
+    ///     aliases: vec!["الغرب".into(), "الغربية".into()],
+    /// };
+    /// let g = Gazetteer::with_masks(vec![west], vec!["الضفة الغربية".into()])?;
+    /// assert!(g.find("الاستيطان في الضفة الغربية").is_empty());
+    /// assert_eq!(g.find("العواصم الغربية والغرب").len(), 2);
+    /// # Ok::<(), nabra::Error>(())
+    /// ```
+    pub fn with_masks(actors: Vec<Actor>, masks: Vec<String>) -> Result<Gazetteer> {
         let mut merged: Vec<Actor> = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
         for a in actors {
@@ -213,6 +260,29 @@ impl Gazetteer {
                 }
             }
         }
+        let mut kept_masks: Vec<String> = Vec::new();
+        for m in masks {
+            if !kept_masks.contains(&m) {
+                kept_masks.push(m);
+            }
+        }
+        for core in [false, true] {
+            for m in &kept_masks {
+                normalizer.normalize_into(m, &mut buf);
+                let mut p = buf.split_whitespace().collect::<Vec<_>>().join(" ");
+                if core {
+                    match p.strip_prefix("ال") {
+                        Some(rest) if rest.chars().count() >= 3 => p = rest.to_string(),
+                        _ => continue,
+                    }
+                }
+                if !p.is_empty() && !seen.contains_key(&p) {
+                    seen.insert(p.clone(), MASK);
+                    patterns.push(p);
+                    pattern_actor.push((MASK, core));
+                }
+            }
+        }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
@@ -223,6 +293,7 @@ impl Gazetteer {
             normalizer,
             automaton,
             pattern_actor,
+            masks: kept_masks,
         })
     }
 
@@ -230,7 +301,14 @@ impl Gazetteer {
     pub fn extend(self, other: Gazetteer) -> Result<Gazetteer> {
         let mut actors = self.actors;
         actors.extend(other.actors);
-        Gazetteer::new(actors)
+        let mut masks = self.masks;
+        masks.extend(other.masks);
+        Gazetteer::with_masks(actors, masks)
+    }
+
+    /// The mask phrases (non-actor expressions that hide inner aliases).
+    pub fn masks(&self) -> &[String] {
+        &self.masks
     }
 
     /// All actors.
@@ -289,14 +367,43 @@ impl Gazetteer {
         }
         // longest first, then leftmost; keep those that do not overlap a kept one
         cands.sort_by(|a, b| (b.1 - b.0).cmp(&(a.1 - a.0)).then(a.0.cmp(&b.0)));
-        let mut kept: Vec<(usize, usize, usize)> = Vec::new();
-        for c in cands {
-            if kept.iter().all(|k| c.1 <= k.0 || c.0 >= k.1) {
-                kept.push(c);
+        // kept spans by start: an overlap check is two neighbour lookups
+        let mut kept: std::collections::BTreeMap<usize, (usize, usize)> =
+            std::collections::BTreeMap::new();
+        for (cs, ce, a) in cands {
+            let before_ok = kept
+                .range(..=cs)
+                .next_back()
+                .is_none_or(|(_, &(e, _))| e <= cs);
+            let after_ok = kept.range(cs..).next().is_none_or(|(&s, _)| ce <= s);
+            if before_ok && after_ok {
+                kept.insert(cs, (ce, a));
             }
         }
-        kept.sort_by_key(|k| k.0);
+        let kept: Vec<(usize, usize, usize)> =
+            kept.into_iter().map(|(s0, (e0, a))| (s0, e0, a)).collect();
+        // "الغرب الليبي" is the west of a country, not the West; "مجلس الأمن
+        // الروسي" a national security council, not the UN one
+        let region = |i: usize| {
+            let (s0, e0, a) = kept[i];
+            a != MASK
+                && NATIONAL_FORMS
+                    .iter()
+                    .any(|(id, tail)| self.actors[a].id == *id && s[s0..e0].ends_with(tail))
+                && kept.get(i + 1).is_some_and(|&(s1, _, b)| {
+                    b != MASK
+                        && self.actors[b].kind == ActorKind::Country
+                        && s[e0..s1].chars().all(char::is_whitespace)
+                        && s1 > e0
+                        && s[s1..].starts_with("ال")
+                })
+        };
+        let drop: Vec<bool> = (0..kept.len()).map(region).collect();
         kept.into_iter()
+            .zip(drop)
+            .filter(|(_, d)| !d)
+            .map(|(k, _)| k)
+            .filter(|k| k.2 != MASK)
             .map(|(s0, e0, a)| Mention {
                 actor: self.actors[a].id.clone(),
                 span: norm.original_range(s0..e0),
@@ -344,6 +451,22 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0], ("IRN".to_string(), "طَهْرانُ".to_string()));
         assert_eq!(got[1].0, "USA");
+    }
+
+    #[test]
+    fn masks_hide_aliases_in_non_actor_phrases() {
+        let g = Gazetteer::builtin();
+        assert!(ids(&g, "الاستيطان في الضفة الغربية والصحراء الغربية").is_empty());
+        assert!(ids(&g, "دول أمريكا اللاتينية والمحيط الأطلسي").is_empty());
+        assert!(ids(&g, "بالضفة الغربية وللضفة الغربية").is_empty());
+        // a country nisba after "الغرب" is kept, the West is not
+        let got = ids(&g, "في الغرب الليبي");
+        assert_eq!(got, [("LBY".to_string(), "الليبي".to_string())]);
+        let got = ids(&g, "أمين مجلس الأمن الروسي");
+        assert_eq!(got, [("RUS".to_string(), "الروسي".to_string())]);
+        // real mentions stay
+        let got = ids(&g, "العواصم الغربية وأمريكا وحلف الأطلسي");
+        assert_eq!(got.len(), 3);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub struct Quote {
 
 /// Speech-verb stems (normalized, without و/ف and person prefixes/suffixes
 /// handled by [`is_speech_verb`]).
-const SPEECH_VERBS: [&str; 27] = [
+const SPEECH_VERBS: [&str; 36] = [
     "قال",
     "اكد",
     "اوضح",
@@ -59,6 +59,15 @@ const SPEECH_VERBS: [&str; 27] = [
     "اعتبرت",
     "اضافت",
     "تابعت",
+    "رات",
+    "نفت",
+    "كتب",
+    "اورد",
+    "نوه",
+    "كشف",
+    "بينت",
+    "استطرد",
+    "دعت",
 ];
 
 /// Present-tense forms (normalized; third person, ي/ت), plural via the ون suffix.
@@ -107,35 +116,202 @@ const PRESENT: [&str; 34] = [
 /// assert!(is_speech_verb("واضاف"));
 /// assert!(is_speech_verb("يوكد"));
 /// assert!(is_speech_verb("قالت"));
+/// assert!(is_speech_verb("ووصفته"));
+/// assert!(is_speech_verb("وصفته"));
+/// assert!(is_speech_verb("واصفا"));
 /// assert!(!is_speech_verb("قائمه"));
 /// ```
 pub fn is_speech_verb(word: &str) -> bool {
-    let w = word
+    let bare = word
         .strip_prefix('و')
         .or_else(|| word.strip_prefix('ف'))
         .unwrap_or(word);
-    let candidates = [
-        w,
-        w.strip_suffix('ت').unwrap_or(w),
-        w.strip_suffix("وا").unwrap_or(w),
-        w.strip_suffix("ون").unwrap_or(w),
-    ];
-    candidates
-        .iter()
-        .any(|c| SPEECH_VERBS.contains(c) || PRESENT.contains(c))
-        || matches!(
+    // the و/ف may be the verb's own first letter ("وصف")
+    let forms: &[&str] = if bare.len() < word.len() {
+        &[bare, word]
+    } else {
+        &[word]
+    };
+    forms.iter().any(|&w| {
+        let candidates = [
             w,
-            "قائلا"
-                | "قايلا"
-                | "مضيفا"
-                | "موكدا"
-                | "معتبرا"
-                | "مشيرا"
-                | "داعيا"
-                | "محذرا"
-                | "لافتا"
-                | "مشددا"
-        )
+            w.strip_suffix('ت').unwrap_or(w),
+            w.strip_suffix("وا").unwrap_or(w),
+            w.strip_suffix("ون").unwrap_or(w),
+        ];
+        // a feminine past with an object pronoun ("وصفته", "نقلتها")
+        let with_object = ["ته", "تها"]
+            .iter()
+            .filter_map(|p| w.strip_suffix(p))
+            .any(|c| c.chars().count() >= 3 && SPEECH_VERBS.contains(&c));
+        with_object
+            || candidates
+                .iter()
+                .any(|c| SPEECH_VERBS.contains(c) || PRESENT.contains(c))
+    }) || is_speech_participle(bare)
+        || is_speech_participle(word)
+}
+
+/// Is this normalized word (without و/ف) an adverbial participle of a speech
+/// verb ("قائلاً", "مضيفةً", "معتبراً"), whose subject is that of the
+/// sentence's main verb?
+///
+/// ```
+/// use nabra::quotes::is_speech_participle;
+/// assert!(is_speech_participle("معتبره"));
+/// assert!(is_speech_participle("قائلا"));
+/// assert!(!is_speech_participle("قال"));
+/// ```
+pub fn is_speech_participle(word: &str) -> bool {
+    matches!(
+        word,
+        "قائلا"
+            | "قايلا"
+            | "قايله"
+            | "مضيفا"
+            | "مضيفه"
+            | "موكدا"
+            | "موكده"
+            | "معتبرا"
+            | "معتبره"
+            | "مشيرا"
+            | "مشيره"
+            | "داعيا"
+            | "محذرا"
+            | "محذره"
+            | "لافتا"
+            | "مشددا"
+            | "مشدده"
+            | "واصفا"
+            | "واصفه"
+            | "معربا"
+            | "معربه"
+            | "نافيا"
+            | "نافيه"
+            | "منتقدا"
+            | "مطالبا"
+            | "موضحا"
+            | "موضحه"
+            | "متسايلا"
+            | "مستدركا"
+    )
+}
+
+/// Words that open reported speech after a speech verb: إن/أن with their
+/// clitics and attached pronouns ("بأنه", "أنها").
+fn is_complementizer(w: &str) -> bool {
+    let w = w
+        .strip_prefix('ب')
+        .or_else(|| w.strip_prefix('و'))
+        .unwrap_or(w);
+    matches!(
+        w,
+        "ان" | "انه" | "انها" | "انهم" | "انهما" | "اننا" | "انني"
+    )
+}
+
+/// Verbal nouns that report speech ("نقلت الوكالة عنه قوله إن").
+fn is_speech_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "قوله" | "قولها" | "قولهم" | "تصريحه" | "تاكيده" | "تاكيدها"
+    )
+}
+
+/// Indefinite plural sources whose opinions news reports are not attributed
+/// quotes ("ويرى مراقبون أن …").
+const GENERIC_SOURCES: [&str; 12] = [
+    "مراقبون",
+    "مراقبين",
+    "محللون",
+    "محللين",
+    "خبراء",
+    "مختصون",
+    "متابعون",
+    "تقديرات",
+    "اوساط",
+    "دوائر",
+    "مراقبو",
+    "محللو",
+];
+
+/// Nouns that introduce a name in quote marks (مؤتمر "…", كتلة "…", منصة "…"):
+/// a short quoted span right after one of them is a name, not speech.
+const NAMING_NOUNS: [&str; 44] = [
+    "موتمر",
+    "قمه",
+    "منتدي",
+    "منظمه",
+    "منصه",
+    "كتله",
+    "ايتلاف",
+    "حزب",
+    "حركه",
+    "جماعه",
+    "تحالف",
+    "قرار",
+    "خطه",
+    "اتفاق",
+    "اتفاقيه",
+    "مبادره",
+    "عمليه",
+    "مشروع",
+    "برنامج",
+    "وثيقه",
+    "مسوده",
+    "وكاله",
+    "قناه",
+    "صحيفه",
+    "موقع",
+    "شركه",
+    "مجموعه",
+    "قوات",
+    "جبهه",
+    "تيار",
+    "لجنه",
+    "شعار",
+    "وسم",
+    "حمله",
+    "مناورات",
+    "معاهده",
+    "اعلان",
+    "صيغه",
+    "مسار",
+    "ممر",
+    "مجلس",
+    "تطبيق",
+    "عنوان",
+    "تجمع",
+];
+
+/// Is `w` (normalized) a naming noun, with or without و/ب/ل/ال?
+fn is_naming_noun(w: &str) -> bool {
+    let mut w = w;
+    for p in ["و", "ف", "ب", "ل", "ك"] {
+        if let Some(r) = w.strip_prefix(p) {
+            if NAMING_NOUNS.contains(&r) || r.starts_with("ال") || r.starts_with('ل') {
+                w = r;
+                break;
+            }
+        }
+    }
+    let w = w
+        .strip_prefix("ال")
+        .or_else(|| w.strip_prefix('ل'))
+        .unwrap_or(w);
+    NAMING_NOUNS.contains(&w)
+}
+
+/// Does the sentence open with "وفقاً لـ…" / "بحسب …" / "حسب …" (a source
+/// whose report follows فإن)?
+fn opens_with_source(words: &[&str]) -> bool {
+    words.iter().take(2).any(|w| {
+        let w = w
+            .strip_prefix('و')
+            .filter(|r| r.chars().count() > 2)
+            .unwrap_or(w);
+        matches!(w, "وفقا" | "بحسب" | "حسب" | "طبقا" | "استنادا")
+    })
 }
 
 /// Finds quotes in `text`, ordered by start.
@@ -152,32 +328,79 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
     let norm = Normalizer::default().normalize(text);
     let ns = norm.as_str();
     let mut out = Vec::new();
+    let mut toks = Vec::new();
     for sentence in sentences(ns) {
         let s = &ns[sentence.clone()];
-        let toks = crate::text::tokenize(s);
-        let verb_at = toks
-            .iter()
-            .position(|t| t.kind == TokenKind::Word && is_speech_verb(t.text(s)));
+        crate::text::tokenize_into(s, &mut toks);
+        let spans = quoted_spans(s);
+        // which tokens lie inside quote marks (one sweep; spans are ordered)
+        let mut inside = vec![false; toks.len()];
+        let mut k = 0;
+        for (flag, t) in inside.iter_mut().zip(&toks) {
+            while k < spans.len() && spans[k].end < t.end {
+                k += 1;
+            }
+            *flag = spans
+                .get(k)
+                .is_some_and(|r| r.start <= t.start && t.end <= r.end);
+        }
+        // the first speech verb outside quote marks
+        let verb_at = toks.iter().zip(&inside).position(|(t, &quoted)| {
+            t.kind == TokenKind::Word && !quoted && {
+                let w = t.text(s);
+                is_speech_verb(w) || is_speech_noun(w)
+            }
+        });
         // direct quotes
         let mut direct: Vec<Range<usize>> = Vec::new();
-        for r in quoted_spans(s) {
+        for r in spans.iter().cloned() {
             let words = s[r.clone()].split_whitespace().count();
             let verb_before = verb_at.is_some_and(|v| toks[v].end <= r.start);
-            let after_colon = s[..r.start]
-                .trim_end()
+            let lead = s[..r.start]
                 .trim_end_matches(['«', '"', '“', '„', '‹'])
-                .trim_end()
-                .ends_with(':');
-            if words >= 4 || verb_before || after_colon {
+                .trim_end();
+            let after_colon = lead.ends_with(':');
+            let named = words <= 6
+                && lead
+                    .rsplit(|c: char| c.is_whitespace())
+                    .next()
+                    .is_some_and(is_naming_noun);
+            // a short span in a sentence without any speech verb is a name
+            // or a term ("تحل محل "خطة العمل الشاملة المشتركة"")
+            let long = words >= 7 || (words >= 4 && verb_at.is_some());
+            if !named && (long || verb_before || after_colon) {
                 direct.push(r);
             }
         }
-        // indirect: speech verb, then ان / :
-        if let Some(v) = verb_at {
+        // indirect: speech verb, then ان / : (or "وفقاً لـ… فإن")
+        let words: Vec<&str> = toks
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| t.text(s))
+            .collect();
+        let source_first = opens_with_source(&words);
+        let scan_from = match (verb_at, source_first) {
+            (Some(v), _) => Some(v),
+            (None, true) => Some(0),
+            (None, false) => None,
+        };
+        if let Some(v) = scan_from {
+            let generic = toks[v + 1..]
+                .iter()
+                .find(|t| t.kind == TokenKind::Word)
+                .is_some_and(|t| GENERIC_SOURCES.contains(&t.text(s)));
+            // a participle ("مؤكدة") is speech only right before its clause
+            let reach = if is_speech_participle(toks[v].text(s)) {
+                5
+            } else {
+                25
+            };
             let mut start = None;
-            for t in &toks[v + 1..toks.len().min(v + 25)] {
+            for t in &toks[v + 1..toks.len().min(v + reach)] {
                 let w = t.text(s);
-                if t.kind == TokenKind::Word && matches!(w, "ان" | "بان" | "وان") {
+                if t.kind == TokenKind::Word
+                    && (is_complementizer(w) || (source_first && w == "فان"))
+                {
                     start = Some(t.end);
                     break;
                 }
@@ -186,7 +409,7 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
                     break;
                 }
             }
-            if let Some(st) = start {
+            if let (Some(st), false) = (start, generic) {
                 let body = &s[st..];
                 let lead = body.len() - body.trim_start().len();
                 let st = st + lead;
@@ -227,7 +450,7 @@ pub fn find_quotes(text: &str) -> Vec<Quote> {
 }
 
 /// Sentence ranges: split at . ! ؟ ? and newlines, but not inside quote marks.
-fn sentences(s: &str) -> Vec<Range<usize>> {
+pub(crate) fn sentences(s: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut depth = 0i32;
@@ -263,7 +486,7 @@ fn sentences(s: &str) -> Vec<Range<usize>> {
 
 /// Content ranges of quote-mark pairs in `s` (outermost only); unclosed
 /// marks are ignored.
-fn quoted_spans(s: &str) -> Vec<Range<usize>> {
+pub(crate) fn quoted_spans(s: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut open: Option<(usize, char)> = None;
     let mut depth = 0;
