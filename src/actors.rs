@@ -25,7 +25,7 @@
 
 use crate::text::{is_word_char, NormalizedText, Normalizer, Target, CLITICS};
 use crate::{Error, Location, Result};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
@@ -285,6 +285,7 @@ impl Gazetteer {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| Error::InvalidParams(format!("gazetteer automaton: {e}")))?;
         Ok(Gazetteer {

@@ -22,8 +22,9 @@
 
 use crate::actors::{Gazetteer, Mention};
 use crate::builtin::Builtin;
-use crate::quotes::{find_quotes, Quote, QuoteKind};
-use crate::speakers::attribute;
+use crate::quotes::{find_quotes_normalized, Quote, QuoteKind};
+use crate::speakers::Attributor;
+use crate::text::Normalizer;
 use crate::text::Target;
 use crate::{Error, Model, Result};
 use rayon::prelude::*;
@@ -190,6 +191,7 @@ mod kind_serde {
 pub struct Analyzer {
     model: Model,
     gazetteer: Gazetteer,
+    attributor: Attributor,
     /// For each model label, the stance it stands for.
     roles: Vec<Stance>,
 }
@@ -223,6 +225,7 @@ impl Analyzer {
         Ok(Analyzer {
             model,
             gazetteer,
+            attributor: Attributor::new(&Normalizer::default()),
             roles,
         })
     }
@@ -244,9 +247,11 @@ impl Analyzer {
 
     /// Analyzes one article.
     pub fn analyze(&self, text: &str) -> ArticleAnalysis {
-        let quotes = find_quotes(text);
-        let speakers = attribute(text, &quotes);
-        let mentions = self.gazetteer.find(text);
+        // one normalization serves quotes, speakers and actors
+        let norm = Normalizer::default().normalize(text);
+        let quotes = find_quotes_normalized(&norm);
+        let speakers = self.attributor.attribute_normalized(text, &norm, &quotes);
+        let mentions = self.gazetteer.find_normalized(&norm);
         let spans: Vec<Range<usize>> = quotes.iter().map(|q| q.span.clone()).collect();
         // (quote index, mention) for the first mention of each actor per quote
         let mut pairs: Vec<(usize, &Mention)> = Vec::new();

@@ -122,34 +122,42 @@ const PRESENT: [&str; 34] = [
 /// assert!(!is_speech_verb("قائمه"));
 /// ```
 pub fn is_speech_verb(word: &str) -> bool {
+    // the longest form is a 7-letter stem with و/ف and a suffix
+    if word.len() > 2 * 12 {
+        return false;
+    }
     let bare = word
         .strip_prefix('و')
         .or_else(|| word.strip_prefix('ف'))
         .unwrap_or(word);
-    // the و/ف may be the verb's own first letter ("وصف")
-    let forms: &[&str] = if bare.len() < word.len() {
-        &[bare, word]
-    } else {
-        &[word]
-    };
-    forms.iter().any(|&w| {
-        let candidates = [
-            w,
-            w.strip_suffix('ت').unwrap_or(w),
-            w.strip_suffix("وا").unwrap_or(w),
-            w.strip_suffix("ون").unwrap_or(w),
-        ];
-        // a feminine past with an object pronoun ("وصفته", "نقلتها")
-        let with_object = ["ته", "تها"]
-            .iter()
-            .filter_map(|p| w.strip_suffix(p))
-            .any(|c| c.chars().count() >= 3 && SPEECH_VERBS.contains(&c));
-        with_object
-            || candidates
-                .iter()
-                .any(|c| SPEECH_VERBS.contains(c) || PRESENT.contains(c))
-    }) || is_speech_participle(bare)
-        || is_speech_participle(word)
+    speech_verb_forms().contains(word) || is_speech_participle(bare) || is_speech_participle(word)
+}
+
+/// Every accepted surface form of a speech verb, built once: an optional و/ف
+/// (which may also be the verb's own first letter, "وصف"), a stem from
+/// [`SPEECH_VERBS`] or [`PRESENT`], and an optional ت / وا / ون suffix, or
+/// ته / تها (a feminine past with an object pronoun, "وصفته") after a past
+/// stem of three letters or more. One hash lookup per word replaces scanning
+/// the lists, which was the hottest part of article scoring.
+fn speech_verb_forms() -> &'static std::collections::HashSet<String> {
+    static FORMS: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    FORMS.get_or_init(|| {
+        let mut set = std::collections::HashSet::new();
+        for prefix in ["", "و", "ف"] {
+            for stem in SPEECH_VERBS.iter().chain(PRESENT.iter()) {
+                for suffix in ["", "ت", "وا", "ون"] {
+                    set.insert(format!("{prefix}{stem}{suffix}"));
+                }
+            }
+            for stem in SPEECH_VERBS.iter().filter(|s| s.chars().count() >= 3) {
+                for suffix in ["ته", "تها"] {
+                    set.insert(format!("{prefix}{stem}{suffix}"));
+                }
+            }
+        }
+        set
+    })
 }
 
 /// Is this normalized word (without و/ف) an adverbial participle of a speech
@@ -325,7 +333,20 @@ fn opens_with_source(words: &[&str]) -> bool {
 /// assert_eq!(&text[q[1].span.clone()], "الحكومة لن تتراجع");
 /// ```
 pub fn find_quotes(text: &str) -> Vec<Quote> {
-    let norm = Normalizer::default().normalize(text);
+    find_quotes_normalized(&Normalizer::default().normalize(text))
+}
+
+/// Like [`find_quotes`] on text already normalized with the default
+/// [`Normalizer`] (spans still refer to the original text), so one
+/// normalization serves every stage of article analysis.
+///
+/// ```
+/// use nabra::{quotes::{find_quotes, find_quotes_normalized}, text::Normalizer};
+/// let text = "قال الوزير إن «التعاون مستمر مع الجميع».";
+/// let norm = Normalizer::default().normalize(text);
+/// assert_eq!(find_quotes_normalized(&norm), find_quotes(text));
+/// ```
+pub fn find_quotes_normalized(norm: &crate::text::NormalizedText) -> Vec<Quote> {
     let ns = norm.as_str();
     let mut out = Vec::new();
     let mut toks = Vec::new();

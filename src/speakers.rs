@@ -394,7 +394,7 @@ enum Subject {
 struct Doc<'a> {
     text: &'a str,
     normalizer: Normalizer,
-    norm: crate::text::NormalizedText,
+    norm: &'a crate::text::NormalizedText,
     toks: Vec<Token>,
     /// Sentence index of each token.
     sent: Vec<usize>,
@@ -406,8 +406,12 @@ struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(text: &'a str, normalizer: &Normalizer, quotes: &[Quote]) -> Doc<'a> {
-        let norm = normalizer.normalize(text);
+    fn new(
+        text: &'a str,
+        normalizer: &Normalizer,
+        norm: &'a crate::text::NormalizedText,
+        quotes: &[Quote],
+    ) -> Doc<'a> {
         let ns = norm.as_str();
         let toks = tokenize(ns);
         let first_from = |off: usize| toks.partition_point(|t| t.start < off);
@@ -1118,7 +1122,28 @@ impl Attributor {
 
     /// The speaker of each quote of `text` (same order), or `None`.
     pub fn attribute(&self, text: &str, quotes: &[Quote]) -> Vec<Option<String>> {
-        let doc = Doc::new(text, &self.normalizer, quotes);
+        let norm = self.normalizer.normalize(text);
+        self.attribute_normalized(text, &norm, quotes)
+    }
+
+    /// Like [`Attributor::attribute`] with `text` already normalized by this
+    /// attributor's normalizer, so one normalization serves every stage.
+    ///
+    /// ```
+    /// use nabra::{quotes::find_quotes, speakers::Attributor, text::Normalizer};
+    /// let text = "وقال وزير الخارجية، أحمد سالم، إن الحوار ضروري.";
+    /// let n = Normalizer::default();
+    /// let a = Attributor::new(&n);
+    /// let q = find_quotes(text);
+    /// assert_eq!(a.attribute_normalized(text, &n.normalize(text), &q), a.attribute(text, &q));
+    /// ```
+    pub fn attribute_normalized(
+        &self,
+        text: &str,
+        norm: &crate::text::NormalizedText,
+        quotes: &[Quote],
+    ) -> Vec<Option<String>> {
+        let doc = Doc::new(text, &self.normalizer, norm, quotes);
         let index = person_index(&doc);
         let mut history: Vec<Entity> = Vec::new(); // speakers of earlier quotes, in order
         let mut out: Vec<Option<String>> = Vec::with_capacity(quotes.len());

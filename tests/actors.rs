@@ -35,12 +35,18 @@ fn recall(file: &str) -> (usize, usize, Vec<String>) {
 #[test]
 fn gazetteer_finds_gold_actor_mentions() {
     for (file, min) in [
-        ("datasets/articles/tune.jsonl", 0.85),
-        ("datasets/articles/heldout.jsonl", 0.8),
+        ("datasets/articles/tune.jsonl", 0.9),
+        ("datasets/articles/heldout.jsonl", 0.9),
     ] {
         let (found, total, missed) = recall(file);
         let r = found as f64 / total as f64;
-        eprintln!("{file}: actor surface recall {found}/{total} = {r:.3}; missed: {missed:?}");
-        assert!(r >= min, "{file}: recall {r:.3} < {min}; missed {missed:?}");
+        // the held-out set is for reporting: its misses are not printed
+        let shown = if file.contains("heldout") {
+            &[][..]
+        } else {
+            &missed[..]
+        };
+        eprintln!("{file}: actor surface recall {found}/{total} = {r:.3}; missed: {shown:?}");
+        assert!(r >= min, "{file}: recall {r:.3} < {min}");
     }
 }

@@ -19,7 +19,7 @@ const SEED: &str = concat!(
     "/../shared/examples/seed_article.txt"
 );
 
-/// Minimum figures per file: quote precision, quote recall, speaker
+/// Minimum figures per file (the targets of issue 3): quote precision, quote recall, speaker
 /// accuracy, actor recall.
 fn check(file: &str, min: [f64; 4]) {
     let gold = load_gold(file).unwrap();
@@ -53,12 +53,12 @@ fn check(file: &str, min: [f64; 4]) {
 
 #[test]
 fn tuning_articles() {
-    check(TUNE, [0.93, 0.93, 0.65, 0.90]);
+    check(TUNE, [0.90, 0.90, 0.85, 0.90]);
 }
 
 #[test]
 fn held_out_articles() {
-    check(HELDOUT, [0.90, 0.90, 0.60, 0.90]);
+    check(HELDOUT, [0.90, 0.90, 0.85, 0.90]);
 }
 
 /// (speaker, actor, stance) triples of an analysis, speakers normalized.

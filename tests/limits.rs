@@ -32,7 +32,10 @@ fn one_megabyte_article_in_linear_time() {
     let ratio = tl / ts;
     eprintln!("256 KB: {ts:.3} s, 1 MB: {tl:.3} s, ratio {ratio:.2} for 4x the text");
     // linear gives ~4, quadratic ~16; leave room for noise on a busy machine
-    assert!(ratio < 8.0, "time grows faster than linear: ratio {ratio:.2}");
+    assert!(
+        ratio < 8.0,
+        "time grows faster than linear: ratio {ratio:.2}"
+    );
     assert!(tl < 10.0, "1 MB article took {tl:.1} s");
     let r = a.analyze(&large);
     assert!(r.quotes.len() > 1000);
@@ -63,7 +66,10 @@ fn peak_rss_kb(n: usize) -> i64 {
     assert!(child.wait().unwrap().success());
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage only writes into the struct we pass.
-    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) }, 0);
+    assert_eq!(
+        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
+        0
+    );
     usage.ru_maxrss
 }
 
@@ -93,7 +99,10 @@ fn oversized_records_are_reported_not_loaded() {
     let r: Vec<_> = Records::new([p.to_str().unwrap()], opts).collect();
     assert_eq!(r.len(), 2);
     let e = r[0].as_ref().unwrap_err().to_string();
-    assert!(e.contains("big.jsonl:1") && e.contains("larger than the limit"), "{e}");
+    assert!(
+        e.contains("big.jsonl:1") && e.contains("larger than the limit"),
+        "{e}"
+    );
     assert_eq!(r[1].as_ref().unwrap().id, "ok");
     // and a 10 MB line is fine under the default limit
     let r: Vec<_> = Records::new([p.to_str().unwrap()], SourceOptions::default()).collect();
