@@ -113,9 +113,12 @@ pub fn read_csv_from<R: Read>(
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .has_headers(true)
-        .from_reader(reader);
+        .from_reader(LineTracker::new(reader));
     let at = |line: Option<u64>| Location::new(name.to_path_buf(), line);
-    let headers = rdr.byte_headers().map_err(|e| csv_error(name, e))?.clone();
+    let headers = match rdr.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(csv_error(name, e, rdr.get_mut())),
+    };
     let found: Vec<String> = headers
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
@@ -157,10 +160,10 @@ pub fn read_csv_from<R: Read>(
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(name, e)),
+            Err(e) => return Err(csv_error(name, e, rdr.get_mut())),
         }
         total += 1;
-        let line = rec.position().map(|p| p.line());
+        let line = rec.position().map(|p| rdr.get_mut().line_at(p.byte()));
         if rec.as_slice().len() > opts.max_record_bytes {
             return Err(Error::RecordTooLarge {
                 at: at(line),
@@ -234,8 +237,8 @@ pub fn read_csv_from<R: Read>(
     Ok(rows)
 }
 
-fn csv_error(name: &Path, e: csv::Error) -> Error {
-    let line = e.position().map(|p| p.line());
+fn csv_error<R>(name: &Path, e: csv::Error, lines: &mut LineTracker<R>) -> Error {
+    let line = e.position().map(|p| lines.line_at(p.byte()));
     let at = Location::new(PathBuf::from(name), line);
     match e.kind() {
         csv::ErrorKind::Io(_) => Error::Csv {
@@ -252,6 +255,75 @@ fn csv_error(name: &Path, e: csv::Error) -> Error {
             at,
             message: e.to_string(),
         },
+    }
+}
+
+/// A reader that remembers where its line ends are, to name the line a CSV
+/// record starts on. The csv crate's `Position::line` is where the parser
+/// resumed after the previous record, which is one line short in CRLF files
+/// (the `\n` of `\r\n` is skipped with the next record), ignores blank
+/// lines before a record and never advances in CR-only files; its
+/// `Position::byte` is exact. Lines end, as CSV records do, at `\n`,
+/// `\r\n` or a lone `\r`.
+pub(crate) struct LineTracker<R> {
+    inner: R,
+    /// Bytes read so far.
+    read: u64,
+    /// Offsets of the `\r` and `\n` bytes not yet passed, each shifted left
+    /// by one with the low bit set when it ends a line (a `\r`, or a `\n`
+    /// not after a `\r`).
+    ends: std::collections::VecDeque<u64>,
+    /// Line ends already passed.
+    newlines: u64,
+    /// The last byte read was a `\r`.
+    after_cr: bool,
+}
+
+impl<R> LineTracker<R> {
+    pub(crate) fn new(inner: R) -> LineTracker<R> {
+        LineTracker {
+            inner,
+            read: 0,
+            ends: Default::default(),
+            newlines: 0,
+            after_cr: false,
+        }
+    }
+
+    /// The 1-based line of the first byte at or after `byte` that is not a
+    /// line end: where a record the parser began at `byte` starts. Calls
+    /// must not go backwards (line ends before `byte` are forgotten).
+    pub(crate) fn line_at(&mut self, byte: u64) -> u64 {
+        while let Some(&e) = self.ends.front() {
+            if e >> 1 >= byte {
+                break;
+            }
+            self.newlines += e & 1;
+            self.ends.pop_front();
+        }
+        // the line ends the parser skips before the record's first byte
+        let skipped: u64 = (byte..)
+            .zip(&self.ends)
+            .take_while(|&(at, &e)| e >> 1 == at)
+            .map(|(_, &e)| e & 1)
+            .sum();
+        1 + self.newlines + skipped
+    }
+}
+
+impl<R: Read> Read for LineTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if b == b'\n' || b == b'\r' {
+                let ends_line = b == b'\r' || !self.after_cr;
+                self.ends
+                    .push_back(((self.read + i as u64) << 1) | u64::from(ends_line));
+            }
+            self.after_cr = b == b'\r';
+        }
+        self.read += n as u64;
+        Ok(n)
     }
 }
 
@@ -276,6 +348,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(lf[1].line, 4);
+    }
+
+    #[test]
+    fn lines_with_crlf_and_blank_lines() {
+        let data = "text,label\r\n\"a\r\nb\",c\r\ny,d\r\n\r\nz,e\r\n";
+        let rows = read(data.as_bytes(), &CsvOptions::default()).unwrap();
+        let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
+        let lf = read(b"text,label\n\n\nx,a\n", &CsvOptions::default()).unwrap();
+        assert_eq!(lf[0].line, 4);
+        let e = read(b"text,label\r\nx,a\r\n\r\ny,\r\n", &CsvOptions::default()).unwrap_err();
+        assert!(e.to_string().starts_with("t.csv:4:"), "{e}");
+        let e = read(b"text,label\r\nx,a\r\ny,b,c\r\n", &CsvOptions::default()).unwrap_err();
+        assert!(e.to_string().starts_with("t.csv:3:"), "{e}");
+        let cr = read(b"text,label\rx,a\r\ry,b\r\n\nz,c", &CsvOptions::default()).unwrap();
+        let lines: Vec<u64> = cr.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! assert_eq!(items[2].as_ref().unwrap().id, "7");
 //! ```
 
+use crate::data::LineTracker;
 use crate::{Error, Location, Result};
 use std::collections::VecDeque;
 use std::fs::File;
@@ -391,7 +392,7 @@ impl Iterator for JsonLines {
 
 /// CSV records with id and text columns.
 struct CsvRecords {
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<LineTracker<BufReader<File>>>,
     path: PathBuf,
     opts: SourceOptions,
     id_i: Option<usize>,
@@ -405,7 +406,7 @@ impl CsvRecords {
         let f = File::open(path).map_err(|e| Error::io(path, e))?;
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_reader(BufReader::with_capacity(1 << 16, f));
+            .from_reader(LineTracker::new(BufReader::with_capacity(1 << 16, f)));
         let headers = reader.byte_headers().map_err(|e| Error::Csv {
             at: Location::new(path, Some(1)),
             message: e.to_string(),
@@ -456,7 +457,9 @@ impl Iterator for CsvRecords {
                 None
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line());
+                let line = e
+                    .position()
+                    .map(|p| self.reader.get_mut().line_at(p.byte()));
                 // an I/O error ends the file; a parse error skips the record
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     self.done = true;
@@ -467,7 +470,10 @@ impl Iterator for CsvRecords {
                 }))
             }
             Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
+                let line = match self.record.position() {
+                    Some(p) => self.reader.get_mut().line_at(p.byte()),
+                    None => 0,
+                };
                 let at = Location::new(&self.path, Some(line));
                 let size: usize = self.record.iter().map(<[u8]>::len).sum();
                 if size > self.opts.max_record_bytes {
@@ -557,6 +563,18 @@ mod tests {
         assert!(r[4].as_ref().unwrap_err().contains("c.txt"));
         let missing = collect(&[&dir.path().join("nope.jsonl")], SourceOptions::default());
         assert!(missing[0].as_ref().unwrap_err().contains("nope.jsonl"));
+    }
+
+    #[test]
+    fn csv_lines_with_crlf_and_blank_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("a.csv");
+        std::fs::write(&csv, "id,text\r\nx,\"a\r\nb\"\r\n\r\ny,\r\nz,c\r\n").unwrap();
+        let r = collect(&[&csv], SourceOptions::default());
+        assert_eq!(r.len(), 3, "{r:?}");
+        assert_eq!(r[0].as_ref().unwrap().at.line, Some(2));
+        assert!(r[1].as_ref().unwrap_err().contains("a.csv:5"), "{:?}", r[1]);
+        assert_eq!(r[2].as_ref().unwrap().at.line, Some(6));
     }
 
     #[test]
