@@ -20,6 +20,9 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
 
+mod common;
+use common::loglog_slope;
+
 /// Up to `n` articles: (id, text).
 fn articles(n: usize) -> (String, Vec<(String, String)>) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -170,17 +173,6 @@ fn scaling(c: &mut Criterion) {
         base,
         base * 8
     );
-}
-
-/// Least-squares slope of log(time) on log(size).
-fn loglog_slope(points: &[(f64, f64)]) -> f64 {
-    let n = points.len() as f64;
-    let xs: Vec<f64> = points.iter().map(|p| p.0.ln()).collect();
-    let ys: Vec<f64> = points.iter().map(|p| p.1.ln()).collect();
-    let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
-    let cov: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
-    let var: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
-    cov / var
 }
 
 criterion_group!(benches, stages, scaling);

@@ -16,6 +16,9 @@ use nabra::Model;
 use std::path::PathBuf;
 use std::time::Instant;
 
+mod common;
+use common::loglog_slope;
+
 fn data() -> (String, Vec<LabeledText>) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let shared = root.join("../shared/datasets/mawqif.csv");
@@ -71,17 +74,6 @@ fn training(c: &mut Criterion) {
         });
     }
     g.finish();
-}
-
-/// Least-squares slope of log(time) on log(rows).
-fn loglog_slope(points: &[(f64, f64)]) -> f64 {
-    let n = points.len() as f64;
-    let xs: Vec<f64> = points.iter().map(|p| p.0.ln()).collect();
-    let ys: Vec<f64> = points.iter().map(|p| p.1.ln()).collect();
-    let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
-    let cov: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
-    let var: f64 = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
-    cov / var
 }
 
 criterion_group!(benches, training);

@@ -207,7 +207,7 @@ pub fn is_speech_participle(word: &str) -> bool {
 
 /// Words that open reported speech after a speech verb: إن/أن with their
 /// clitics and attached pronouns ("بأنه", "أنها").
-fn is_complementizer(w: &str) -> bool {
+pub(crate) fn is_complementizer(w: &str) -> bool {
     let w = w
         .strip_prefix('ب')
         .or_else(|| w.strip_prefix('و'))
@@ -219,7 +219,7 @@ fn is_complementizer(w: &str) -> bool {
 }
 
 /// Verbal nouns that report speech ("نقلت الوكالة عنه قوله إن").
-fn is_speech_noun(w: &str) -> bool {
+pub(crate) fn is_speech_noun(w: &str) -> bool {
     matches!(
         w,
         "قوله" | "قولها" | "قولهم" | "تصريحه" | "تاكيده" | "تاكيدها"

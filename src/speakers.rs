@@ -25,7 +25,10 @@
 //! Everything runs on one normalization and one tokenization of the article;
 //! work per quote is bounded by its sentence, so time is linear in the text.
 
-use crate::quotes::{is_speech_participle, is_speech_verb, quoted_spans, sentences, Quote};
+use crate::quotes::{
+    is_complementizer, is_speech_noun, is_speech_participle, is_speech_verb, quoted_spans,
+    sentences, Quote,
+};
 use crate::text::{tokenize, Normalizer, Token, TokenKind};
 
 /// Words that open a circumstance, not a name ("في بيان", "خلال مؤتمر").
@@ -958,23 +961,6 @@ impl<'a> Doc<'a> {
         }
         Some(self.parse(a, b))
     }
-}
-
-/// Verbal nouns that report speech ("نقلت الوكالة عنه قوله إن").
-fn is_speech_noun(w: &str) -> bool {
-    matches!(w, "قوله" | "قولها" | "قولهم")
-}
-
-/// إن/أن with clitics and attached pronouns.
-fn is_complementizer(w: &str) -> bool {
-    let w = w
-        .strip_prefix('ب')
-        .or_else(|| w.strip_prefix('و'))
-        .unwrap_or(w);
-    matches!(
-        w,
-        "ان" | "انه" | "انها" | "انهم" | "انهما" | "اننا" | "انني"
-    )
 }
 
 fn is_source_word(w: &str) -> bool {
