@@ -10,6 +10,21 @@
 //! type ([`text::Analysis`]) that keeps offsets; the model follows linfa
 //! (params → checked params → `fit` → fitted model).
 //!
+//! Article scoring, the main job, chains [`quotes`] → [`speakers`] →
+//! [`actors`] → stance in [`analyzer::Analyzer`]; [`sources`] reads articles
+//! from files, directories, JSONL, CSV or stdin and [`score::Scorer`] streams
+//! them in parallel; [`gold`] evaluates against annotated articles.
+//!
+//! ```
+//! let analyzer = nabra::analyzer::Analyzer::builtin()?;
+//! let a = analyzer.analyze("وقال المتحدث إن «واشنطن تتحمل مسؤولية التصعيد».");
+//! assert_eq!(a.quotes[0].speaker.as_deref(), Some("المتحدث"));
+//! assert_eq!(a.quotes[0].actors[0].actor, "USA");
+//! # Ok::<(), nabra::Error>(())
+//! ```
+//!
+//! Training and prediction on labeled text:
+//!
 //! ```
 //! use nabra::{data::LabeledText, train::train_rows, Model, Target};
 //! use linfa::ParamGuard;
