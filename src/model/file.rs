@@ -10,7 +10,7 @@
 //! (checksum) before parsing.
 
 use super::{Model, ModelValidParams, TrainingInfo};
-use crate::features::{fnv1a64, Vocabulary};
+use crate::features::{Vocabulary, fnv1a64};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -19,7 +19,7 @@ use std::path::Path;
 pub const FORMAT_VERSION: u32 = 1;
 const MAGIC: &str = "nabra-model";
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Body {
     nabra_version: String,
     params: ModelValidParams,
@@ -27,6 +27,61 @@ struct Body {
     vocabulary: Vocabulary,
     classifier: super::Classifier,
     info: TrainingInfo,
+}
+
+/// [`Body`] as read. The classifier's fitted model is first read as a JSON
+/// value: deserializing it straight through the internally tagged
+/// [`super::Classifier`] buffers it in serde's generic content, which cannot
+/// turn the string map keys of naive Bayes' `class_info` back into class
+/// indices, so no naive Bayes model could be loaded.
+#[derive(Deserialize)]
+struct BodyIn {
+    #[allow(dead_code)]
+    nabra_version: String,
+    params: ModelValidParams,
+    labels: Vec<String>,
+    vocabulary: Vocabulary,
+    classifier: StoredClassifier,
+    info: TrainingInfo,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum StoredClassifier {
+    Logistic { model: serde_json::Value },
+    NaiveBayes { model: serde_json::Value },
+}
+
+impl StoredClassifier {
+    fn into_classifier(self) -> serde_json::Result<super::Classifier> {
+        Ok(match self {
+            StoredClassifier::Logistic { model } => super::Classifier::Logistic {
+                model: serde_json::from_value(model)?,
+            },
+            StoredClassifier::NaiveBayes { model } => super::Classifier::NaiveBayes {
+                model: serde_json::from_value(model)?,
+            },
+        })
+    }
+}
+
+/// Whether the model's scores are finite for every input: JSON numbers past
+/// the `f32` range load as infinities, which turn probabilities into NaN.
+/// Feature values are at most 1 in magnitude, so a non-finite weight or bias
+/// shows in the scores of no feature, every feature at +1, or at -1.
+fn scores_are_finite(model: &Model) -> bool {
+    let n = model.vocabulary.len() as u32;
+    let mut probs = Vec::new();
+    [
+        Vec::new(),
+        (0..n).map(|c| (c, 1.0)).collect(),
+        (0..n).map(|c| (c, -1.0)).collect(),
+    ]
+    .iter()
+    .all(|row: &Vec<(u32, f32)>| {
+        model.scorer.probabilities(row, &mut probs);
+        probs.iter().all(|p| p.is_finite())
+    })
 }
 
 impl Model {
@@ -134,8 +189,12 @@ impl Model {
         if fnv1a64(body) != sum {
             return Err(bad("corrupt: checksum mismatch".into()));
         }
-        let b: Body =
+        let b: BodyIn =
             serde_json::from_slice(body).map_err(|e| bad(format!("corrupt body: {e}")))?;
+        let classifier = b
+            .classifier
+            .into_classifier()
+            .map_err(|e| bad(format!("corrupt body: classifier: {e}")))?;
         let params = b.params;
         params
             .features
@@ -144,7 +203,7 @@ impl Model {
         if b.vocabulary.n_buckets() != params.features.buckets() {
             return Err(bad("vocabulary does not match the feature settings".into()));
         }
-        let mut model = Model::assemble(params, b.labels, b.vocabulary, b.classifier, b.info)
+        let mut model = Model::assemble(params, b.labels, b.vocabulary, classifier, b.info)
             .map_err(|e| match e {
                 Error::ModelFormat { reason, .. } => bad(reason),
                 other => other,
@@ -152,7 +211,85 @@ impl Model {
         if model.params.text.negation_window > 1000 || model.labels.len() < 2 {
             return Err(bad("implausible settings".into()));
         }
+        if !scores_are_finite(&model) {
+            return Err(bad("classifier parameters are not finite".into()));
+        }
         model.info.data.shrink_to_fit();
         Ok(model)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ClassifierKind, Examples, Model, Target};
+    use linfa::prelude::*;
+
+    fn fit(kind: ClassifierKind) -> Model {
+        let rows = [
+            ("نؤيد التعاون مع إيران", "favor"),
+            ("نرحب بمبادرة إيران", "favor"),
+            ("ندين تدخل إيران", "against"),
+            ("نرفض سياسة إيران", "against"),
+        ];
+        let x = Examples::new(rows.iter().map(|(t, _)| (t.to_string(), None)));
+        let y: Vec<String> = rows.iter().map(|(_, l)| l.to_string()).collect();
+        Model::params()
+            .min_df(1)
+            .classifier(kind)
+            .fit(&DatasetBase::new(x, y))
+            .unwrap()
+    }
+
+    fn reframe(bytes: &[u8], edit: impl Fn(&str) -> String) -> Vec<u8> {
+        let nl = bytes.iter().position(|&b| b == b'\n').unwrap();
+        let body = edit(std::str::from_utf8(&bytes[nl + 1..]).unwrap());
+        let mut out = format!(
+            "nabra-model format=1 bytes={} fnv1a64={:016x}\n",
+            body.len(),
+            crate::features::fnv1a64(body.as_bytes())
+        )
+        .into_bytes();
+        out.extend_from_slice(body.as_bytes());
+        out
+    }
+
+    #[test]
+    fn naive_bayes_round_trips() {
+        let nb = fit(ClassifierKind::NaiveBayes { alpha: 0.1 });
+        let bytes = nb.to_bytes().unwrap();
+        let loaded = Model::from_bytes(&bytes).unwrap();
+        // (class_info is a hash map: its order, so the bytes, may differ)
+        assert_eq!(loaded.labels(), nb.labels());
+        let t = Target::text("إيران");
+        assert_eq!(
+            loaded.predict_text("ندين سياسة إيران", Some(&t)),
+            nb.predict_text("ندين سياسة إيران", Some(&t))
+        );
+    }
+
+    #[test]
+    fn infinite_parameters_are_rejected() {
+        let bytes = fit(ClassifierKind::default()).to_bytes().unwrap();
+        let inf = reframe(&bytes, |b| {
+            let key = "\"intercept\":{\"v\":1,\"dim\":[2],\"data\":[";
+            let at = b.find(key).unwrap() + key.len();
+            let end = at + b[at..].find(',').unwrap();
+            format!("{}1e39{}", &b[..at], &b[end..])
+        });
+        let e = Model::from_bytes(&inf).unwrap_err().to_string();
+        assert!(e.contains("not finite"), "{e}");
+        let nb = fit(ClassifierKind::NaiveBayes { alpha: 0.1 })
+            .to_bytes()
+            .unwrap();
+        let zero = reframe(&nb, |b| {
+            let mut b = b.to_string();
+            while let Some(at) = b.find("\"prior\":0.") {
+                let end = at + b[at..].find([',', '}']).unwrap();
+                b.replace_range(at..end, "\"prior\":0");
+            }
+            b
+        });
+        let e = Model::from_bytes(&zero).unwrap_err().to_string();
+        assert!(e.contains("not finite"), "{e}");
     }
 }
