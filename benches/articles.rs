@@ -8,14 +8,14 @@
 //! time against input size (1.0 = linear).
 
 use criterion::{
-    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
+use nabra::Location;
 use nabra::analyzer::Analyzer;
 use nabra::quotes::find_quotes;
 use nabra::score::{ScoreOptions, Scorer};
 use nabra::sources::{Record, Records, SourceOptions};
 use nabra::speakers::attribute;
-use nabra::Location;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;

@@ -4,9 +4,9 @@
 //! otherwise the test split of our own stance corpus, so the bench always
 //! runs. The model is trained on the matching train split at startup.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use linfa::ParamGuard;
-use nabra::data::{read_csv, CsvOptions, LabeledText};
+use nabra::data::{CsvOptions, LabeledText, read_csv};
 use nabra::features::{FeatureExtractor, Scratch};
 use nabra::text::{Normalizer, TextPipeline};
 use nabra::{Examples, Model};

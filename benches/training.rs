@@ -7,12 +7,12 @@
 //! time against rows (1.0 = linear).
 
 use criterion::{
-    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use linfa::ParamGuard;
-use nabra::data::{read_csv, CsvOptions, LabeledText};
-use nabra::train::train_rows;
 use nabra::Model;
+use nabra::data::{CsvOptions, LabeledText, read_csv};
+use nabra::train::train_rows;
 use std::path::PathBuf;
 use std::time::Instant;
 

@@ -23,7 +23,7 @@
 //! or right after an attached clitic (و ف ب ك ل ال and their combinations),
 //! prefers the longest match, and maps spans back to the original text.
 
-use crate::text::{is_word_char, NormalizedText, Normalizer, Target, CLITICS};
+use crate::text::{CLITICS, NormalizedText, Normalizer, Target, is_word_char};
 use crate::{Error, Location, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;

@@ -22,7 +22,7 @@
 
 use crate::actors::{Gazetteer, Mention};
 use crate::builtin::Builtin;
-use crate::quotes::{find_quotes_normalized, Quote, QuoteKind};
+use crate::quotes::{Quote, QuoteKind, find_quotes_normalized};
 use crate::speakers::Attributor;
 use crate::text::Normalizer;
 use crate::text::Target;

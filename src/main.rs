@@ -5,7 +5,7 @@ use linfa::ParamGuard;
 use nabra::actors::Gazetteer;
 use nabra::analyzer::Analyzer;
 use nabra::builtin::load_model;
-use nabra::data::{read_csv, CsvOptions};
+use nabra::data::{CsvOptions, read_csv};
 use nabra::features::FeatureOptions;
 use nabra::gold::{evaluate_articles, load_gold};
 use nabra::score::{OutputFormat, ScoreOptions, Scorer};

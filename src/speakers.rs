@@ -26,10 +26,10 @@
 //! work per quote is bounded by its sentence, so time is linear in the text.
 
 use crate::quotes::{
-    is_complementizer, is_speech_noun, is_speech_participle, is_speech_verb, quoted_spans,
-    sentences, Quote,
+    Quote, is_complementizer, is_speech_noun, is_speech_participle, is_speech_verb, quoted_spans,
+    sentences,
 };
-use crate::text::{tokenize, Normalizer, Token, TokenKind};
+use crate::text::{Normalizer, Token, TokenKind, tokenize};
 
 /// Words that open a circumstance, not a name ("في بيان", "خلال مؤتمر").
 const CIRCUMSTANCE_STARTS: [&str; 30] = [

@@ -1,7 +1,7 @@
 //! Training from labeled rows or a CSV file, with an optional held-out dev
 //! part whose metrics are stored in the model.
 
-use crate::data::{read_csv, CsvOptions, LabeledText};
+use crate::data::{CsvOptions, LabeledText, read_csv};
 use crate::features::fnv1a64;
 use crate::model::{DataSource, Examples, Model, ModelValidParams};
 use crate::{Error, Result};

@@ -3,7 +3,7 @@
 //! correctly, never a panic.
 
 use nabra::analyzer::Analyzer;
-use nabra::data::{read_csv, CsvOptions};
+use nabra::data::{CsvOptions, read_csv};
 use nabra::sources::{Records, SourceOptions};
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
@@ -23,7 +23,10 @@ fn csv_err(bytes: &[u8]) -> String {
 #[test]
 fn empty_csv_file() {
     let e = csv_err(b"");
-    assert!(e.contains("data.csv") && e.contains("missing column"), "{e}");
+    assert!(
+        e.contains("data.csv") && e.contains("missing column"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -68,7 +71,8 @@ fn directory_with_an_unreadable_file() {
     // a dangling link: listed as a .txt file, fails to open (works as root too)
     std::os::unix::fs::symlink(dir.path().join("gone"), dir.path().join("b.txt")).unwrap();
     write(&dir, "c.txt", "وأضاف أن التعاون مستمر.".as_bytes());
-    let r: Vec<_> = Records::new([dir.path().to_str().unwrap()], SourceOptions::default()).collect();
+    let r: Vec<_> =
+        Records::new([dir.path().to_str().unwrap()], SourceOptions::default()).collect();
     assert_eq!(r.len(), 3);
     assert!(r[0].is_ok() && r[2].is_ok());
     let e = r[1].as_ref().unwrap_err().to_string();

@@ -2,7 +2,7 @@
 //! retraining from `datasets/` with the recorded settings reproduces them.
 
 use nabra::builtin::Builtin;
-use nabra::data::{read_csv, CsvOptions};
+use nabra::data::{CsvOptions, read_csv};
 use nabra::train::{data_source, train_rows};
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! linfa, files round-trip, training is deterministic, bad files are refused.
 
 use linfa::ParamGuard;
-use nabra::data::{read_csv, CsvOptions, LabeledText};
+use nabra::data::{CsvOptions, LabeledText, read_csv};
 use nabra::train::train_rows;
 use nabra::{ClassifierKind, Error, Example, Model, Target};
 use std::path::Path;

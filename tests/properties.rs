@@ -2,7 +2,7 @@
 //! invariants on arbitrary input, Arabic-heavy input included.
 
 use nabra::builtin::Builtin;
-use nabra::text::{tokenize, Normalizer};
+use nabra::text::{Normalizer, tokenize};
 use nabra::{Model, Target};
 use proptest::prelude::*;
 use std::sync::OnceLock;

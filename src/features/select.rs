@@ -65,7 +65,7 @@ pub fn chi_square(df_by_class: &[u32], class_sizes: &[u32]) -> f64 {
     df_by_class
         .iter()
         .zip(class_sizes)
-        .filter(|(_, &nc)| nc > 0)
+        .filter(|(_, nc)| **nc > 0)
         .map(|(&o, &nc)| {
             let e = df * f64::from(nc) / n;
             let d = f64::from(o) - e;
@@ -83,7 +83,7 @@ pub(crate) fn select_top_k(freqs: &DocFreqs, k: usize, min_df: u32) -> Vec<u32> 
         .df
         .iter()
         .enumerate()
-        .filter(|(_, &df)| df >= min_df.max(1))
+        .filter(|(_, df)| **df >= min_df.max(1))
         .map(|(b, _)| {
             let s = chi_square(&freqs.class_df[b * c..(b + 1) * c], &freqs.class_sizes);
             (s, b as u32)

@@ -5,8 +5,8 @@
 //! batch it transforms (so one test sentence would get different weights
 //! alone than in a batch).
 
-use super::select::{select_top_k, DocFreqs};
 use super::RawCounts;
+use super::select::{DocFreqs, select_top_k};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 

@@ -1,12 +1,12 @@
 //! The linfa classifiers behind a model, and the sparse scorer that predicts
 //! from their fitted parameters without building dense rows.
 
-use super::warm_start::SparseSoftmax;
 use super::Real;
+use super::warm_start::SparseSoftmax;
 use crate::features::SparseRow;
 use crate::{Error, Result};
-use linfa::traits::Fit;
 use linfa::Dataset;
+use linfa::traits::Fit;
 use linfa_bayes::{MultinomialNb, NaiveBayes};
 use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
 use ndarray::{Array1, Array2};

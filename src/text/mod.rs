@@ -18,7 +18,7 @@ pub use stem::{Stemmer, StemmerKind};
 pub(crate) use target::CLITICS;
 pub use target::{Target, TargetMatcher};
 pub(crate) use tokenize::is_word_char;
-pub use tokenize::{tokenize, tokenize_into, Token, TokenKind};
+pub use tokenize::{Token, TokenKind, tokenize, tokenize_into};
 
 use serde::{Deserialize, Serialize};
 

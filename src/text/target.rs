@@ -6,7 +6,7 @@
 //! placeholder and learn target-independent cues such as "مواجهة <T>".
 
 use super::normalize::Normalizer;
-use super::tokenize::{tokenize, Token, TokenKind};
+use super::tokenize::{Token, TokenKind, tokenize};
 
 /// A stance target: a canonical key (used to condition features on the
 /// target) and the surface forms that name it in text.
