@@ -205,7 +205,7 @@ impl FeatureExtractor {
         out: &mut RawCounts,
     ) {
         out.clear();
-        const CACHED_TARGETS: usize = 16;
+        const CACHED_TARGETS: usize = 32;
         if let Some(t) = target {
             match scratch.matchers.iter().position(|(cached, _)| cached == t) {
                 Some(0) => {}

@@ -145,9 +145,22 @@ pub struct Model {
     extractor: std::sync::Arc<FeatureExtractor>,
 }
 
-/// Per-thread buffers for prediction.
-#[derive(Default)]
-struct PredictState {
+/// Reusable buffers for prediction on one thread, including the compiled
+/// matchers of recently used targets, so a caller predicting many texts
+/// (e.g. one per (quote, actor) across articles) compiles each target once.
+///
+/// ```
+/// use nabra::{builtin::Builtin, model::PredictState, Target};
+/// let model = Builtin::Stance.load()?;
+/// let mut state = PredictState::default();
+/// let t = Target::text("إيران");
+/// let a = model.predict_sequential_in(&mut state, [("نرحب بمبادرة إيران", Some(&t))]);
+/// let b = model.predict_sequential([("نرحب بمبادرة إيران", Some(&t))]);
+/// assert_eq!(a, b);
+/// # Ok::<(), nabra::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct PredictState {
     scratch: Scratch,
     raw: Vec<(u32, f32)>,
     row: SparseRow,
@@ -284,10 +297,22 @@ impl Model {
     where
         I: IntoIterator<Item = (&'a str, Option<&'a Target>)>,
     {
-        let mut st = PredictState::default();
+        self.predict_sequential_in(&mut PredictState::default(), examples)
+    }
+
+    /// Like [`Model::predict_sequential`], reusing `state` (buffers and
+    /// compiled targets) from earlier calls.
+    pub fn predict_sequential_in<'a, I>(
+        &self,
+        state: &mut PredictState,
+        examples: I,
+    ) -> Vec<Prediction>
+    where
+        I: IntoIterator<Item = (&'a str, Option<&'a Target>)>,
+    {
         examples
             .into_iter()
-            .map(|(t, tg)| self.predict_with(t, tg, &mut st))
+            .map(|(t, tg)| self.predict_with(t, tg, state))
             .collect()
     }
 
