@@ -424,10 +424,12 @@ mod tests {
             group_col: Some("actor".into()),
             ..CsvOptions::default()
         };
-        assert!(read(b"text,label\nx,a\n", &missing)
-            .unwrap_err()
-            .to_string()
-            .contains("\"actor\""));
+        assert!(
+            read(b"text,label\nx,a\n", &missing)
+                .unwrap_err()
+                .to_string()
+                .contains("\"actor\"")
+        );
     }
 
     #[test]

@@ -344,7 +344,7 @@ impl JsonLines {
                 return Err(bad(format!(
                     "field {:?} is not a string",
                     self.opts.text_col
-                )))
+                )));
             }
             None => return Err(bad(format!("no {:?} field", self.opts.text_col))),
         };

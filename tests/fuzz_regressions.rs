@@ -10,7 +10,7 @@
 #[allow(dead_code)]
 mod checks;
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 /// `analyze` inputs that still fail in code this suite may not change yet

@@ -7,12 +7,12 @@
 //! crates.
 
 use nabra::analyzer::Analyzer;
-use nabra::data::{read_csv, CsvOptions};
+use nabra::data::{CsvOptions, read_csv};
 use nabra::sources::{Records, SourceOptions};
 use nabra::{Model, Target};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Record size limit of the `jsonl_reader` target.
 pub const JSONL_MAX_RECORD_BYTES: usize = 4096;
