@@ -31,8 +31,49 @@ fn model() -> &'static Model {
     M.get_or_init(|| Builtin::Stance.load().unwrap())
 }
 
+/// Text built from speech-like pieces (verbs, إن/أن, colons, every kind of
+/// quote mark, names) so quote extraction finds quotes to check.
+fn speechy() -> impl Strategy<Value = String> {
+    let pieces = prop::collection::vec(
+        prop_oneof![
+            Just("وقال الوزير ".to_string()),
+            Just(" إن ".to_string()),
+            Just("، أضاف أن ".to_string()),
+            Just(": ".to_string()),
+            Just("قائلاً ".to_string()),
+            "[«»\"“”„‹›]{1,2}",
+            "[\u{0621}-\u{064A}]{2,6} ",
+            "[.،؛\n]{1,2}",
+            text(),
+        ],
+        0..16,
+    );
+    pieces.prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn quote_spans_are_in_the_text_and_do_not_overlap_within_a_kind(s in speechy()) {
+        let quotes = nabra::quotes::find_quotes(&s);
+        for q in &quotes {
+            prop_assert!(q.span.start <= q.span.end && q.span.end <= s.len());
+            prop_assert!(s.is_char_boundary(q.span.start) && s.is_char_boundary(q.span.end));
+        }
+        for (i, a) in quotes.iter().enumerate() {
+            for b in &quotes[i + 1..] {
+                if a.kind == b.kind {
+                    prop_assert!(
+                        a.span.end <= b.span.start || b.span.end <= a.span.start,
+                        "{:?} overlaps {:?}", a, b
+                    );
+                }
+            }
+        }
+        let speakers = nabra::speakers::attribute(&s, &quotes);
+        prop_assert_eq!(speakers.len(), quotes.len());
+    }
 
     #[test]
     fn normalization_is_idempotent_and_maps_back(s in text()) {
