@@ -64,6 +64,7 @@ pub mod metrics;
 pub mod model;
 pub mod quotes;
 pub mod score;
+pub mod segment;
 pub mod sources;
 pub mod speakers;
 pub mod text;

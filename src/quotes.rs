@@ -8,6 +8,7 @@
 //! (مؤتمر "الأمن الإقليمي"); a quoted span counts as speech only when it is
 //! long (four words or more) or its sentence has a speech verb before it.
 
+pub(crate) use crate::segment::sentences;
 use crate::text::{Normalizer, TokenKind};
 use std::ops::Range;
 
@@ -468,41 +469,6 @@ pub fn find_quotes_normalized(norm: &crate::text::NormalizedText) -> Vec<Quote> 
         .collect();
     quotes.sort_by_key(|q| (q.span.start, q.span.end));
     quotes
-}
-
-/// Sentence ranges: split at . ! ؟ ? and newlines, but not inside quote marks.
-pub(crate) fn sentences(s: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut depth = 0i32;
-    let mut straight = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            '«' | '“' | '„' | '‹' => depth += 1,
-            '»' | '”' | '›' => depth = (depth - 1).max(0),
-            '"' => straight = !straight,
-            '\n' => {
-                // paragraphs end sentences and reset unbalanced marks
-                if start < i {
-                    out.push(start..i);
-                }
-                start = i + 1;
-                depth = 0;
-                straight = false;
-            }
-            '.' if s[i + 1..].starts_with(|n: char| n.is_ascii_digit()) => {}
-            '.' | '!' | '؟' | '?' if depth == 0 && !straight => {
-                out.push(start..i + c.len_utf8());
-                start = i + c.len_utf8();
-            }
-            _ => {}
-        }
-    }
-    if start < s.len() {
-        out.push(start..s.len());
-    }
-    out.retain(|r| !s[r.clone()].trim().is_empty());
-    out
 }
 
 /// Content ranges of quote-mark pairs in `s` (outermost only); unclosed
