@@ -172,10 +172,7 @@ mod kind_serde {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(k: &QuoteKind, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(match k {
-            QuoteKind::Direct => "direct",
-            QuoteKind::Indirect => "indirect",
-        })
+        s.serialize_str(k.as_str())
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<QuoteKind, D::Error> {

@@ -21,6 +21,20 @@ pub enum QuoteKind {
     Indirect,
 }
 
+impl QuoteKind {
+    /// `direct` or `indirect`, as written in our outputs and gold files.
+    ///
+    /// ```
+    /// assert_eq!(nabra::quotes::QuoteKind::Indirect.as_str(), "indirect");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteKind::Direct => "direct",
+            QuoteKind::Indirect => "indirect",
+        }
+    }
+}
+
 /// One quote: its kind and byte span in the original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {

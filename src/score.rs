@@ -361,10 +361,7 @@ fn render(id: &str, a: &ArticleAnalysis, format: OutputFormat) -> Vec<u8> {
         OutputFormat::Csv => {
             let mut w = csv::Writer::from_writer(Vec::new());
             for q in &a.quotes {
-                let kind = match q.kind {
-                    crate::quotes::QuoteKind::Direct => "direct",
-                    crate::quotes::QuoteKind::Indirect => "indirect",
-                };
+                let kind = q.kind.as_str();
                 let head = [
                     id.to_string(),
                     q.start.to_string(),

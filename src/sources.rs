@@ -170,7 +170,7 @@ impl Iterator for Records {
     }
 }
 
-/// Checks a text: valid size, not blank.
+/// Checks that a text is not blank.
 fn check_text(text: &str, at: &Location) -> Result<()> {
     if text.trim().is_empty() {
         return Err(Error::BadRecord {
