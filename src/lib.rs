@@ -62,6 +62,7 @@ pub mod gold;
 pub mod io;
 pub mod metrics;
 pub mod model;
+mod prefetch;
 pub mod quotes;
 pub mod score;
 pub mod segment;

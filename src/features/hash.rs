@@ -37,6 +37,20 @@ impl Fnv {
         }
     }
 
+    /// The bytes of one character: the same as [`Fnv::bytes`], unrolled for
+    /// the one- and two-byte characters of Latin and Arabic text.
+    #[inline]
+    pub(crate) fn char_bytes(&mut self, bs: &[u8]) {
+        match *bs {
+            [a, b] => {
+                self.byte(a);
+                self.byte(b);
+            }
+            [a] => self.byte(a),
+            _ => self.bytes(bs),
+        }
+    }
+
     /// The finished 64-bit hash.
     #[inline]
     pub(crate) fn finish(self) -> u64 {
@@ -74,6 +88,16 @@ mod tests {
         assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
         assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
         assert_eq!(fnv1a64(b"foobar"), 0x85944171f73967e8);
+    }
+
+    #[test]
+    fn char_bytes_equals_bytes() {
+        for s in ["a", "ب", "€", "😀", ""] {
+            let (mut a, mut b) = (Fnv::new(2), Fnv::new(2));
+            a.bytes(s.as_bytes());
+            b.char_bytes(s.as_bytes());
+            assert_eq!(a.finish(), b.finish(), "{s}");
+        }
     }
 
     #[test]

@@ -3,7 +3,8 @@
 
 use super::Real;
 use super::warm_start::SparseSoftmax;
-use crate::features::SparseRow;
+use crate::features::{ColumnCounts, SparseRow, Vocabulary};
+use crate::prefetch::prefetch;
 use crate::{Error, Result};
 use linfa::Dataset;
 use linfa::traits::Fit;
@@ -220,8 +221,10 @@ impl Classifier {
         }
     }
 
-    /// The equivalent linear scorer: scores = x·W + b (then softmax).
-    pub(crate) fn scorer(&self, n_features: usize, n_classes: usize) -> Result<LinearScorer> {
+    /// The equivalent linear scorer: scores = x·W + b (then softmax), with
+    /// `vocabulary`'s IDF packed next to each column's weights.
+    pub(crate) fn scorer(&self, vocabulary: &Vocabulary, n_classes: usize) -> Result<LinearScorer> {
+        let n_features = vocabulary.len();
         let bad = |m: &str| Err(Error::model_format("<model>", m.to_string()));
         match self {
             Classifier::Logistic { model } => {
@@ -232,14 +235,10 @@ impl Classifier {
                 if model.classes() != (0..n_classes).collect::<Vec<_>>().as_slice() {
                     return bad("classifier classes are not 0..n");
                 }
-                Ok(LinearScorer {
-                    weights: w.iter().copied().collect(),
-                    bias: b.to_vec(),
-                    n_classes,
-                    absolute_input: false,
-                })
+                let weights: Vec<Real> = w.iter().copied().collect();
+                Ok(LinearScorer::new(vocabulary, &weights, b.to_vec(), false))
             }
-            Classifier::NaiveBayes { model } => nb_scorer(model, n_features, n_classes),
+            Classifier::NaiveBayes { model } => nb_scorer(model, vocabulary, n_classes),
         }
     }
 }
@@ -249,9 +248,10 @@ impl Classifier {
 /// the linear scorer jll = ln prior + x·log p.
 fn nb_scorer(
     model: &MultinomialNb<Real, usize>,
-    n_features: usize,
+    vocabulary: &Vocabulary,
     n_classes: usize,
 ) -> Result<LinearScorer> {
+    let n_features = vocabulary.len();
     let bad = |m: &str| Error::model_format("<model>", format!("naive Bayes parameters: {m}"));
     let v = serde_json::to_value(model).map_err(|e| bad(&e.to_string()))?;
     let info = v
@@ -282,49 +282,137 @@ fn nb_scorer(
             weights[j * n_classes + c] = x.as_f64().ok_or_else(|| bad("value"))? as Real;
         }
     }
-    Ok(LinearScorer {
-        weights,
-        bias,
-        n_classes,
-        absolute_input: true,
-    })
+    Ok(LinearScorer::new(vocabulary, &weights, bias, true))
 }
 
 /// Scores a sparse row with a linear model: softmax(x·W + b). This is the
 /// prediction fast path: it touches only the row's nonzero columns.
+///
+/// Each column's IDF and class weights sit together in one packed table, so
+/// [`LinearScorer::probabilities_from_counts`] can go from summed counts to
+/// class scores reading one cache line per column, without building the
+/// TF-IDF row. Per-group L2 normalization factors out of the dot product:
+/// x·W = Σ_g (1/‖x_g‖) Σ_{j∈g} x_j W_j.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct LinearScorer {
-    /// Row-major n_features × n_classes.
-    weights: Vec<Real>,
+    /// Row-major n_features × (1 + n_classes): IDF, then the class weights.
+    table: Vec<Real>,
     bias: Vec<Real>,
     n_classes: usize,
     /// Naive Bayes was fitted on |x|.
     absolute_input: bool,
+    /// Columns below this are normalized as the character group.
+    char_columns: u32,
+    sublinear_tf: bool,
 }
 
 impl LinearScorer {
-    /// Class probabilities for a sparse row of (column, value).
+    /// `weights` is row-major n_features × n_classes.
+    fn new(
+        vocabulary: &Vocabulary,
+        weights: &[Real],
+        bias: Vec<Real>,
+        absolute_input: bool,
+    ) -> Self {
+        let n_classes = bias.len();
+        let mut table = Vec::with_capacity(vocabulary.len() * (1 + n_classes));
+        for (j, &idf) in vocabulary.idf().iter().enumerate() {
+            table.push(idf);
+            table.extend_from_slice(&weights[j * n_classes..(j + 1) * n_classes]);
+        }
+        LinearScorer {
+            table,
+            bias,
+            n_classes,
+            absolute_input,
+            char_columns: vocabulary.char_columns(),
+            sublinear_tf: vocabulary.sublinear_tf(),
+        }
+    }
+
+    /// IDF and class weights of column `col`, if it exists.
+    #[inline]
+    fn column(&self, col: u32) -> Option<(Real, &[Real])> {
+        let stride = 1 + self.n_classes;
+        let base = col as usize * stride;
+        let c = self.table.get(base..base + stride)?;
+        Some((c[0], &c[1..]))
+    }
+
+    /// Class probabilities for a TF-IDF row of (column, value).
     pub(crate) fn probabilities(&self, row: &[(u32, f32)], out: &mut Vec<f64>) {
         out.clear();
-        out.extend(self.bias.iter().map(|&b| b as f64));
-        let c = self.n_classes;
+        out.extend(self.bias.iter().map(|&b| f64::from(b)));
         for &(col, v) in row {
             let v = if self.absolute_input { v.abs() } else { v } as Real;
-            let base = col as usize * c;
-            if let Some(w) = self.weights.get(base..base + c) {
+            if let Some((_, w)) = self.column(col) {
                 for (o, &wk) in out.iter_mut().zip(w) {
                     *o += f64::from(v * wk);
                 }
             }
         }
-        let max = out.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let mut sum = 0.0;
-        for o in out.iter_mut() {
-            *o = (*o - max).exp();
-            sum += *o;
+        softmax(out);
+    }
+
+    /// Class probabilities straight from a row's summed counts: the same
+    /// TF-IDF weighting and per-group normalization as
+    /// [`Vocabulary::transform`], fused with the dot product.
+    pub(crate) fn probabilities_from_counts(&self, counts: &ColumnCounts, out: &mut Vec<f64>) {
+        let c = self.n_classes;
+        let stride = 1 + c;
+        // Ask for every column's line first, so their cache misses overlap.
+        for (col, _) in counts.iter() {
+            prefetch(&self.table, col as usize * stride);
         }
-        for o in out.iter_mut() {
-            *o /= sum;
+        // partial dot products of the character group, then the word group
+        out.clear();
+        out.resize(2 * c, 0.0);
+        let mut norm2 = [0.0f32; 2];
+        for (col, n) in counts.iter() {
+            if n == 0.0 {
+                continue;
+            }
+            let Some((idf, w)) = self.column(col) else {
+                continue;
+            };
+            let mag = n.abs();
+            let tf = if self.sublinear_tf {
+                1.0 + mag.ln()
+            } else {
+                mag
+            };
+            let x = tf.copysign(n) * idf;
+            let g = usize::from(col >= self.char_columns);
+            norm2[g] += x * x;
+            let x = if self.absolute_input { x.abs() } else { x };
+            for (o, &wk) in out[g * c..(g + 1) * c].iter_mut().zip(w) {
+                *o += f64::from(x * wk);
+            }
         }
+        let scale = norm2.map(|n2| {
+            if n2 > 0.0 {
+                1.0 / f64::from(n2.sqrt())
+            } else {
+                0.0
+            }
+        });
+        for k in 0..c {
+            out[k] = f64::from(self.bias[k]) + out[k] * scale[0] + out[c + k] * scale[1];
+        }
+        out.truncate(c);
+        softmax(out);
+    }
+}
+
+/// In-place softmax, shifted by the maximum for stability.
+fn softmax(v: &mut [f64]) {
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for o in v.iter_mut() {
+        *o = (*o - max).exp();
+        sum += *o;
+    }
+    for o in v.iter_mut() {
+        *o /= sum;
     }
 }

@@ -28,7 +28,7 @@ pub use file::FORMAT_VERSION;
 pub use params::{Balance, ModelParams, ModelValidParams};
 
 use crate::data::LabeledText;
-use crate::features::{FeatureExtractor, Scratch, SparseRow, Vocabulary};
+use crate::features::{ColumnCounts, FeatureExtractor, Scratch, SparseRow, Vocabulary};
 use crate::metrics::Report;
 use crate::{Error, Result, Target};
 use classifier::LinearScorer;
@@ -163,7 +163,7 @@ pub struct Model {
 pub struct PredictState {
     scratch: Scratch,
     raw: Vec<(u32, f32)>,
-    row: SparseRow,
+    counts: ColumnCounts,
     probs: Vec<f64>,
 }
 
@@ -180,7 +180,7 @@ impl Model {
         classifier: Classifier,
         info: TrainingInfo,
     ) -> Result<Model> {
-        let scorer = classifier.scorer(vocabulary.len(), labels.len())?;
+        let scorer = classifier.scorer(&vocabulary, labels.len())?;
         let (text, features) = (params.text, params.features);
         Ok(Model {
             extractor: std::sync::Arc::new(FeatureExtractor::new(text, features)),
@@ -232,14 +232,21 @@ impl Model {
     /// each column once.
     pub fn features(&self, text: &str, target: Option<&Target>) -> SparseRow {
         let mut st = PredictState::default();
-        self.row_into(text, target, &mut st);
-        st.row
-    }
-
-    fn row_into(&self, text: &str, target: Option<&Target>, st: &mut PredictState) {
         self.extractor
             .extract_occurrences(text, target, &mut st.scratch, &mut st.raw);
-        self.vocabulary.transform(&st.raw, &mut st.row);
+        let mut row = SparseRow::new();
+        self.vocabulary.transform(&st.raw, &mut row);
+        row
+    }
+
+    /// Class probabilities into `st.probs`: extraction, then the fused
+    /// count → TF-IDF → score step (no TF-IDF row is built).
+    fn probabilities_into(&self, text: &str, target: Option<&Target>, st: &mut PredictState) {
+        self.extractor
+            .extract_occurrences(text, target, &mut st.scratch, &mut st.raw);
+        self.vocabulary.accumulate(&st.raw, &mut st.counts);
+        self.scorer
+            .probabilities_from_counts(&st.counts, &mut st.probs);
     }
 
     fn predict_with(
@@ -248,8 +255,7 @@ impl Model {
         target: Option<&Target>,
         st: &mut PredictState,
     ) -> Prediction {
-        self.row_into(text, target, st);
-        self.scorer.probabilities(&st.row, &mut st.probs);
+        self.probabilities_into(text, target, st);
         let best = argmax(&st.probs);
         Prediction {
             label: self.labels[best].clone(),
@@ -321,8 +327,7 @@ impl Model {
         examples
             .par_iter()
             .map_init(PredictState::default, |st, ex| {
-                self.row_into(&ex.text, ex.target.as_ref(), st);
-                self.scorer.probabilities(&st.row, &mut st.probs);
+                self.probabilities_into(&ex.text, ex.target.as_ref(), st);
                 argmax(&st.probs)
             })
             .collect()
@@ -332,10 +337,8 @@ impl Model {
     /// `predict_probabilities` needs it. For tests and benchmarks.
     pub fn dense_features(&self, examples: &[Example]) -> Array2<Real> {
         let mut x = Array2::zeros((examples.len(), self.vocabulary.len()));
-        let mut st = PredictState::default();
         for (i, ex) in examples.iter().enumerate() {
-            self.row_into(&ex.text, ex.target.as_ref(), &mut st);
-            for &(c, v) in &st.row {
+            for (c, v) in self.features(&ex.text, ex.target.as_ref()) {
                 x[[i, c as usize]] = v as Real;
             }
         }

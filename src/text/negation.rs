@@ -48,8 +48,15 @@ const NEGATORS: [&str; 28] = [
 /// assert!(!nabra::text::is_negator("لندن"));
 /// ```
 pub fn is_negator(word: &str) -> bool {
-    // all negators are short: skip the table for long words
-    word.len() <= 10 && NEGATORS.contains(&word)
+    // all negators are short, and most words differ in length or first byte
+    word.len() <= 10
+        && NEGATORS.iter().any(|n| {
+            n.len() == word.len()
+                && n.as_bytes()
+                    .iter()
+                    .zip(word.as_bytes())
+                    .all(|(a, b)| a == b)
+        })
 }
 
 /// Marks `negated[i] = true` for up to `window` word-like tokens after each

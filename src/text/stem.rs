@@ -109,22 +109,34 @@ pub(crate) fn light_stem(word: &str, min_stem: usize) -> &str {
             n -= 1;
         }
     }
+    // every affix is Arabic letters, two bytes each
     for a in ARTICLES {
-        let ac = a.chars().count();
-        if n >= ac + min && w.starts_with(a) {
+        let ac = a.len() / 2;
+        if n >= ac + min && has_prefix(w.as_bytes(), a.as_bytes()) {
             w = &w[a.len()..];
             n -= ac;
             break;
         }
     }
     for s in SUFFIXES {
-        let sc = s.chars().count();
-        if n >= sc + min && w.ends_with(s) {
+        let sc = s.len() / 2;
+        if n >= sc + min && has_suffix(w.as_bytes(), s.as_bytes()) {
             w = &w[..w.len() - s.len()];
             n -= sc;
         }
     }
     w
+}
+
+/// `starts_with` for the few bytes of an affix, without a `memcmp` call.
+#[inline]
+fn has_prefix(w: &[u8], a: &[u8]) -> bool {
+    w.len() >= a.len() && w.iter().zip(a).all(|(x, y)| x == y)
+}
+
+#[inline]
+fn has_suffix(w: &[u8], s: &[u8]) -> bool {
+    w.len() >= s.len() && w[w.len() - s.len()..].iter().zip(s).all(|(x, y)| x == y)
 }
 
 #[cfg(test)]

@@ -107,6 +107,10 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
                 end = i + n.len_utf8();
                 chars.next();
             }
+        } else if matches!(c as u32, 0x0621..=0x063A | 0x0641..=0x064A) {
+            // an Arabic letter (most tokens): skip the Unicode numeric lookup
+            kind = TokenKind::Word;
+            take_word(&mut chars, &mut end);
         } else if c.is_numeric() {
             kind = TokenKind::Number;
             while let Some(&(i, n)) = chars.peek() {
