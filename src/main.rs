@@ -144,6 +144,9 @@ struct TrainArgs {
     /// Class balancing.
     #[arg(long, value_enum, default_value = "none")]
     balance: BalanceArg,
+    /// Folds for tuning per-class logit offsets on out-of-fold predictions, toward F_avg when favor/against labels exist, else macro-F1 (lr only; 0 turns it off).
+    #[arg(long, default_value_t = DEFAULTS.calibration_folds)]
+    calibration_folds: usize,
     /// log2 of the number of hash buckets.
     #[arg(long, default_value_t = DEFAULTS.features.buckets_log2)]
     buckets_log2: u8,
@@ -405,6 +408,7 @@ fn train(a: TrainArgs) -> CliResult {
             BalanceArg::None => Balance::None,
         })
         .seed(a.seed)
+        .calibration_folds(a.calibration_folds)
         .check()?;
     let csv = a.columns.csv(a.split.as_deref());
     let rows = read_csv(&a.data, &csv)?;
@@ -434,6 +438,16 @@ fn train(a: TrainArgs) -> CliResult {
         rows.len() - model.info().dev.as_ref().map_or(0, |d| d.rows),
         model.vocabulary().len()
     );
+    if let Some(c) = &model.info().calibration {
+        eprintln!(
+            "calibrated on {} folds: out-of-fold {} {:.4} -> {:.4}, offsets {}",
+            c.folds,
+            c.metric,
+            c.before,
+            c.after,
+            offsets_text(model.labels(), &c.offsets)
+        );
+    }
     model
         .info_mut()
         .data
@@ -454,6 +468,21 @@ fn train(a: TrainArgs) -> CliResult {
     model.save(&a.out)?;
     eprintln!("wrote {}", a.out.display());
     Ok(())
+}
+
+/// "label +0.40, …" for the nonzero class offsets ("none" when all are 0).
+fn offsets_text(labels: &[String], offsets: &[f64]) -> String {
+    let parts: Vec<String> = labels
+        .iter()
+        .zip(offsets)
+        .filter(|(_, o)| **o != 0.0)
+        .map(|(l, o)| format!("{l} {o:+.2}"))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn print_report(name: &str, r: &nabra::metrics::Report, json: bool) {
@@ -643,6 +672,16 @@ fn print_info(name: &str, model: &Model, json: bool) -> CliResult {
             d.split.as_deref().unwrap_or("all"),
             d.rows,
             d.fnv1a64
+        );
+    }
+    if let Some(c) = &info.calibration {
+        println!(
+            "calibrated {} folds, {} {:.4} -> {:.4} out of fold; offsets {}",
+            c.folds,
+            c.metric,
+            c.before,
+            c.after,
+            offsets_text(model.labels(), &c.offsets)
         );
     }
     if let Some(d) = &info.dev {

@@ -35,16 +35,24 @@ fn examples(rows: &[LabeledText]) -> Vec<Example> {
     nabra::Examples::from_labeled(rows).0
 }
 
+/// Our probabilities equal linfa's `predict_probabilities` on the same rows,
+/// shifted by the model's class offsets when it has any
+/// (p_c ∝ p_linfa,c · e^offset_c).
 fn assert_fast_path_matches_linfa(model: &Model) {
     let dev = examples(&rows("dev"));
     let dense = model.dense_features(&dev);
     let linfa_probs = model.classifier().dense_probabilities(&dense);
     let ours = model.predict_batch(&dev);
     assert_eq!(ours.len(), dev.len());
+    let offsets = model.class_offsets();
     let mut max_diff = 0.0f64;
     for (i, p) in ours.iter().enumerate() {
+        let shifted: Vec<f64> = (0..p.probs.len())
+            .map(|c| f64::from(linfa_probs[[i, c]]) * offsets.get(c).map_or(1.0, |o| o.exp()))
+            .collect();
+        let sum: f64 = shifted.iter().sum();
         for (c, (_, x)) in p.probs.iter().enumerate() {
-            max_diff = max_diff.max((x - f64::from(linfa_probs[[i, c]])).abs());
+            max_diff = max_diff.max((x - shifted[c] / sum).abs());
         }
     }
     assert!(
@@ -68,6 +76,38 @@ fn sparse_probabilities_equal_linfa_naive_bayes() {
     )
     .unwrap();
     assert_fast_path_matches_linfa(&nb);
+}
+
+/// Calibration tunes one offset per class on out-of-fold predictions,
+/// records what it did, keeps the fast path equal to linfa (shifted), and
+/// survives a save/load round trip; the same seed gives the same offsets.
+#[test]
+fn calibration_offsets_are_recorded_applied_and_saved() {
+    let params = Model::params()
+        .k(3000)
+        .calibration_folds(3)
+        .check()
+        .unwrap();
+    let model = train_rows(&rows("train"), &params, 0.0, STANCE).unwrap();
+    let c = model.info().calibration.as_ref().expect("calibration ran");
+    assert_eq!((c.folds, c.metric.as_str()), (3, "f_avg"));
+    assert_eq!(c.offsets.len(), model.labels().len());
+    assert_eq!(model.class_offsets(), c.offsets.as_slice());
+    assert!(
+        c.after >= c.before,
+        "the search keeps the start when nothing is better"
+    );
+    assert_fast_path_matches_linfa(&model);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.model");
+    model.save(&path).unwrap();
+    let back = Model::load(&path).unwrap();
+    assert_eq!(back.class_offsets(), model.class_offsets());
+    let again = train_rows(&rows("train"), &params, 0.0, STANCE).unwrap();
+    assert_eq!(again.class_offsets(), model.class_offsets());
+    // without calibration there are no offsets
+    assert!(lr_model().class_offsets().is_empty());
+    assert!(Model::params().calibration_folds(1).check().is_err());
 }
 
 #[test]

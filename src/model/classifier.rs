@@ -194,6 +194,23 @@ impl Classifier {
         }
     }
 
+    /// The fitted logistic parameters in the sparse solver's layout
+    /// (n_features × n_classes weights, then the intercepts); `None` for
+    /// naive Bayes.
+    pub(crate) fn sparse_params(&self) -> Option<Vec<f64>> {
+        match self {
+            Classifier::Logistic { model } => Some(
+                model
+                    .params()
+                    .iter()
+                    .chain(model.intercept().iter())
+                    .map(|&v| f64::from(v))
+                    .collect(),
+            ),
+            Classifier::NaiveBayes { .. } => None,
+        }
+    }
+
     /// linfa's own dense probabilities (rows × classes, class order 0..C).
     /// The sparse [`LinearScorer`] must agree with this; it exists for tests
     /// and benchmarks.
@@ -221,9 +238,14 @@ impl Classifier {
         }
     }
 
-    /// The equivalent linear scorer: scores = x·W + b (then softmax), with
-    /// `vocabulary`'s IDF packed next to each column's weights.
-    pub(crate) fn scorer(&self, vocabulary: &Vocabulary, n_classes: usize) -> Result<LinearScorer> {
+    /// The equivalent linear scorer: scores = x·W + b + offsets (then
+    /// softmax), with `vocabulary`'s IDF packed next to each column's weights.
+    pub(crate) fn scorer(
+        &self,
+        vocabulary: &Vocabulary,
+        n_classes: usize,
+        offsets: &[f64],
+    ) -> Result<LinearScorer> {
         let n_features = vocabulary.len();
         let bad = |m: &str| Err(Error::model_format("<model>", m.to_string()));
         match self {
@@ -240,6 +262,12 @@ impl Classifier {
             }
             Classifier::NaiveBayes { model } => nb_scorer(model, vocabulary, n_classes),
         }
+        .map(|mut s| {
+            for (b, o) in s.bias.iter_mut().zip(offsets) {
+                *b += *o as Real;
+            }
+            s
+        })
     }
 }
 

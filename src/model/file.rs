@@ -26,6 +26,8 @@ struct Body {
     labels: Vec<String>,
     vocabulary: Vocabulary,
     classifier: super::Classifier,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    class_offsets: Vec<f64>,
     info: TrainingInfo,
 }
 
@@ -42,6 +44,8 @@ struct BodyIn {
     labels: Vec<String>,
     vocabulary: Vocabulary,
     classifier: StoredClassifier,
+    #[serde(default)]
+    class_offsets: Vec<f64>,
     info: TrainingInfo,
 }
 
@@ -93,6 +97,7 @@ impl Model {
             labels: self.labels.clone(),
             vocabulary: self.vocabulary.clone(),
             classifier: self.classifier.clone(),
+            class_offsets: self.class_offsets.clone(),
             info: self.info.clone(),
         };
         let json = serde_json::to_vec(&body)
@@ -203,11 +208,18 @@ impl Model {
         if b.vocabulary.n_buckets() != params.features.buckets() {
             return Err(bad("vocabulary does not match the feature settings".into()));
         }
-        let mut model = Model::assemble(params, b.labels, b.vocabulary, classifier, b.info)
-            .map_err(|e| match e {
-                Error::ModelFormat { reason, .. } => bad(reason),
-                other => other,
-            })?;
+        let mut model = Model::assemble(
+            params,
+            b.labels,
+            b.vocabulary,
+            classifier,
+            b.class_offsets,
+            b.info,
+        )
+        .map_err(|e| match e {
+            Error::ModelFormat { reason, .. } => bad(reason),
+            other => other,
+        })?;
         if model.params.text.negation_window > 1000 || model.labels.len() < 2 {
             return Err(bad("implausible settings".into()));
         }

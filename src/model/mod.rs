@@ -18,11 +18,13 @@
 //! # Ok::<(), nabra::Error>(())
 //! ```
 
+mod calibrate;
 mod classifier;
 mod file;
 mod params;
 mod warm_start;
 
+pub use calibrate::Calibration;
 pub use classifier::{Classifier, ClassifierKind};
 pub use file::FORMAT_VERSION;
 pub use params::{Balance, ModelParams, ModelValidParams};
@@ -130,6 +132,9 @@ pub struct TrainingInfo {
     pub dev: Option<Report>,
     /// Metrics on a test split, recorded by `nabra train --test-split`.
     pub test: Option<Report>,
+    /// The class-offset calibration, when it ran.
+    #[serde(default)]
+    pub calibration: Option<Calibration>,
 }
 
 /// A trained model: everything needed to predict, and how it was made.
@@ -139,6 +144,8 @@ pub struct Model {
     labels: Vec<String>,
     vocabulary: Vocabulary,
     classifier: Classifier,
+    /// Added to the classifier's logits (see `calibrate.rs`); empty = none.
+    class_offsets: Vec<f64>,
     info: TrainingInfo,
     /// Derived on fit/load.
     scorer: LinearScorer,
@@ -178,9 +185,20 @@ impl Model {
         labels: Vec<String>,
         vocabulary: Vocabulary,
         classifier: Classifier,
+        class_offsets: Vec<f64>,
         info: TrainingInfo,
     ) -> Result<Model> {
-        let scorer = classifier.scorer(&vocabulary, labels.len())?;
+        if !(class_offsets.is_empty() || class_offsets.len() == labels.len())
+            || class_offsets
+                .iter()
+                .any(|o| !o.is_finite() || o.abs() > 100.0)
+        {
+            return Err(Error::model_format(
+                "<model>",
+                "class offsets do not match the labels or are out of range".to_string(),
+            ));
+        }
+        let scorer = classifier.scorer(&vocabulary, labels.len(), &class_offsets)?;
         let (text, features) = (params.text, params.features);
         Ok(Model {
             extractor: std::sync::Arc::new(FeatureExtractor::new(text, features)),
@@ -188,6 +206,7 @@ impl Model {
             labels,
             vocabulary,
             classifier,
+            class_offsets,
             info,
             scorer,
         })
@@ -216,6 +235,13 @@ impl Model {
     /// The fitted vocabulary (selected hashed features and their IDF).
     pub fn vocabulary(&self) -> &Vocabulary {
         &self.vocabulary
+    }
+
+    /// The offsets added to each class's logit (label order), tuned on
+    /// out-of-fold predictions at training time; empty when not calibrated.
+    /// Probabilities are softmax(linfa's logits + offsets).
+    pub fn class_offsets(&self) -> &[f64] {
+        &self.class_offsets
     }
 
     /// The fitted linfa classifier.

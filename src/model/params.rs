@@ -1,6 +1,7 @@
 //! Hyperparameters (linfa style): [`ModelParams`] → `check()` →
 //! [`ModelValidParams`] → `fit(&Dataset)` → [`Model`].
 
+use super::calibrate::{Problem, calibrate};
 use super::classifier::{Classifier, ClassifierKind};
 use super::{Examples, Model, TrainingInfo};
 use crate::features::{FeatureOptions, RawCounts, Scratch, SparseRow, Vocabulary};
@@ -38,8 +39,12 @@ pub struct ModelValidParams {
     pub classifier: ClassifierKind,
     /// Class balancing.
     pub balance: Balance,
-    /// Seed for everything random (balancing draws, dev split).
+    /// Seed for everything random (balancing draws, dev split, folds).
     pub seed: u64,
+    /// Folds for tuning per-class offsets on out-of-fold predictions
+    /// (`calibrate.rs`); 0 turns calibration off. Logistic regression only.
+    #[serde(default)]
+    pub calibration_folds: usize,
 }
 
 /// Unchecked hyperparameters with builder methods.
@@ -63,6 +68,7 @@ impl ModelValidParams {
         classifier: ClassifierKind::DEFAULT,
         balance: Balance::None,
         seed: 42,
+        calibration_folds: 0,
     };
 }
 
@@ -108,6 +114,11 @@ impl ModelParams {
         self.0.seed = seed;
         self
     }
+    /// Folds for calibrating class offsets (0 = off, else 2..=20).
+    pub fn calibration_folds(mut self, folds: usize) -> Self {
+        self.0.calibration_folds = folds;
+        self
+    }
 }
 
 impl ParamGuard for ModelParams {
@@ -126,6 +137,12 @@ impl ParamGuard for ModelParams {
         }
         if p.min_df == 0 {
             return Err(Error::InvalidParams("min_df must be >= 1".into()));
+        }
+        if p.calibration_folds == 1 || p.calibration_folds > 20 {
+            return Err(Error::InvalidParams(format!(
+                "calibration_folds must be 0 (off) or in 2..=20, got {}",
+                p.calibration_folds
+            )));
         }
         Ok(p)
     }
@@ -206,20 +223,42 @@ impl Fit<Examples, Vec<String>, Error> for ModelValidParams {
                 row
             })
             .collect();
-        drop(raw);
         let yy = Array1::from_iter(order.iter().map(|&r| y[r]));
         let classifier = Classifier::fit(&self.classifier, &rows, yy, vocab.len(), labels.len())?;
-
+        drop(rows);
+        let calibration = match (self.classifier, classifier.sparse_params()) {
+            (ClassifierKind::Logistic { alpha, .. }, Some(w)) if self.calibration_folds >= 2 => {
+                let problem = Problem {
+                    raw: &raw,
+                    y: &y,
+                    labels: &labels,
+                    vocabulary: &vocab,
+                    k: self.k,
+                    min_df: self.min_df,
+                    alpha,
+                    oversample: self.balance == Balance::Oversample,
+                    seed: self.seed,
+                };
+                calibrate(&problem, &w, self.calibration_folds)
+            }
+            _ => None,
+        };
+        drop(raw);
         let mut counts = vec![0usize; labels.len()];
         for &c in &y {
             counts[c] += 1;
         }
+        let offsets = calibration
+            .as_ref()
+            .map(|c| c.offsets.clone())
+            .unwrap_or_default();
         let info = TrainingInfo {
             rows_per_label: labels.iter().cloned().zip(counts).collect(),
             seed: self.seed,
+            calibration,
             ..TrainingInfo::default()
         };
-        Model::assemble(self.clone(), labels, vocab, classifier, info)
+        Model::assemble(self.clone(), labels, vocab, classifier, offsets, info)
     }
 }
 
@@ -244,7 +283,7 @@ impl SplitMix64 {
 }
 
 /// Row order with smaller classes topped up by random duplicates.
-fn oversample(y: &[usize], n_classes: usize, seed: u64) -> Vec<usize> {
+pub(crate) fn oversample(y: &[usize], n_classes: usize, seed: u64) -> Vec<usize> {
     let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); n_classes];
     for (i, &c) in y.iter().enumerate() {
         by_class[c].push(i);

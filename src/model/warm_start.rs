@@ -13,7 +13,6 @@
 //! is the same on every run and thread count.
 
 use crate::features::SparseRow;
-use rayon::prelude::*;
 
 /// The objective over sparse rows. Parameters are row-major
 /// (n_features + 1) × n_classes, the last row being the intercept — the
@@ -31,31 +30,31 @@ impl SparseSoftmax<'_> {
         (self.n_features + 1) * self.n_classes
     }
 
-    /// Loss and gradient at `w`. Rows are cut into a fixed number of chunks
-    /// whose gradients are computed in parallel and summed in chunk order,
-    /// so the result does not depend on the number of threads.
+    /// Loss and gradient at `w`.
+    #[cfg(test)]
     fn eval(&self, w: &[f64], grad: &mut [f64]) -> f64 {
-        const CHUNKS: usize = 2;
+        self.eval_with(w, grad, &mut Vec::new())
+    }
+
+    /// Loss and gradient at `w`. The rows are cut into two fixed halves whose
+    /// gradients are computed in parallel and summed in order, so the result
+    /// does not depend on the number of threads. `scratch` holds the second
+    /// half's gradient across calls (allocating it per evaluation cost as
+    /// much as the rows themselves).
+    fn eval_with(&self, w: &[f64], grad: &mut [f64], scratch: &mut Vec<f64>) -> f64 {
         let b0 = self.n_features * self.n_classes;
-        let per = self.rows.len().div_ceil(CHUNKS).max(1);
-        let partial: Vec<(f64, Vec<f64>)> = (0..CHUNKS)
-            .into_par_iter()
-            .map(|ci| {
-                let lo = (ci * per).min(self.rows.len());
-                let hi = (lo + per).min(self.rows.len());
-                let mut g = vec![0.0f64; grad.len()];
-                let l = self.eval_rows(w, lo..hi, &mut g);
-                (l, g)
-            })
-            .collect();
+        let mid = self.rows.len().div_ceil(2);
         grad.iter_mut().for_each(|g| *g = 0.0);
-        let mut loss = 0.0;
-        for (l, g) in partial {
-            loss += l;
-            for (a, b) in grad.iter_mut().zip(&g) {
-                *a += b;
-            }
+        scratch.clear();
+        scratch.resize(grad.len(), 0.0);
+        let (l0, l1) = rayon::join(
+            || self.eval_rows(w, 0..mid, grad),
+            || self.eval_rows(w, mid..self.rows.len(), scratch),
+        );
+        for (a, b) in grad.iter_mut().zip(scratch.iter()) {
+            *a += b;
         }
+        let loss = 0.0 + l0 + l1;
         let mut reg = 0.0;
         for (g, &wv) in grad[..b0].iter_mut().zip(&w[..b0]) {
             *g += self.alpha * wv;
@@ -65,7 +64,68 @@ impl SparseSoftmax<'_> {
     }
 
     /// Adds the loss gradient of rows `range` to `grad`; returns their loss.
+    /// Two to four classes (stance, sentiment) get a copy of the loop with
+    /// the class count fixed at compile time: per nonzero it is then a few
+    /// straight-line multiply-adds instead of a short loop of runtime length.
     fn eval_rows(&self, w: &[f64], range: std::ops::Range<usize>, grad: &mut [f64]) -> f64 {
+        match self.n_classes {
+            2 => self.eval_rows_fixed::<2>(w, range, grad),
+            3 => self.eval_rows_fixed::<3>(w, range, grad),
+            4 => self.eval_rows_fixed::<4>(w, range, grad),
+            _ => self.eval_rows_any(w, range, grad),
+        }
+    }
+
+    /// [`SparseSoftmax::eval_rows`] for exactly `C` classes; the same
+    /// arithmetic in the same order as [`SparseSoftmax::eval_rows_any`].
+    fn eval_rows_fixed<const C: usize>(
+        &self,
+        w: &[f64],
+        range: std::ops::Range<usize>,
+        grad: &mut [f64],
+    ) -> f64 {
+        let b0 = self.n_features * C;
+        let mut bias = [0.0f64; C];
+        bias.copy_from_slice(&w[b0..b0 + C]);
+        let mut loss = 0.0;
+        for (row, &y) in self.rows[range.clone()].iter().zip(&self.y[range]) {
+            let mut s = bias;
+            for &(j, x) in row {
+                let base = j as usize * C;
+                let wj: &[f64; C] = w[base..base + C].try_into().expect("C weights");
+                let x = f64::from(x);
+                for k in 0..C {
+                    s[k] += x * wj[k];
+                }
+            }
+            let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mut sum = 0.0;
+            for v in s.iter_mut() {
+                *v = (*v - max).exp();
+                sum += *v;
+            }
+            loss += sum.ln() - s[y].ln();
+            for v in s.iter_mut() {
+                *v /= sum;
+            }
+            s[y] -= 1.0;
+            for &(j, x) in row {
+                let base = j as usize * C;
+                let gj: &mut [f64; C] =
+                    (&mut grad[base..base + C]).try_into().expect("C gradients");
+                let x = f64::from(x);
+                for k in 0..C {
+                    gj[k] += x * s[k];
+                }
+            }
+            for k in 0..C {
+                grad[b0 + k] += s[k];
+            }
+        }
+        loss
+    }
+
+    fn eval_rows_any(&self, w: &[f64], range: std::ops::Range<usize>, grad: &mut [f64]) -> f64 {
         let c = self.n_classes;
         let b0 = self.n_features * c;
         let mut loss = 0.0;
@@ -110,17 +170,24 @@ impl SparseSoftmax<'_> {
     /// is below `tol` (scikit-learn's `lbfgs` stopping rule, on the mean
     /// loss), or `max_iter` iterations.
     pub(crate) fn minimize(&self, tol: f64, max_iter: usize) -> Vec<f64> {
+        self.minimize_from(vec![0.0; self.len()], tol, max_iter)
+    }
+
+    /// [`SparseSoftmax::minimize`] starting from `w` (same layout).
+    pub(crate) fn minimize_from(&self, mut w: Vec<f64>, tol: f64, max_iter: usize) -> Vec<f64> {
         let n = self.len();
         let m = 10;
-        let mut w = vec![0.0f64; n];
+        w.resize(n, 0.0);
         let mut g = vec![0.0f64; n];
-        let mut f = self.eval(&w, &mut g);
+        let mut scratch = Vec::new();
+        let mut f = self.eval_with(&w, &mut g, &mut scratch);
         let mut s_hist: Vec<Vec<f64>> = Vec::with_capacity(m);
         let mut y_hist: Vec<Vec<f64>> = Vec::with_capacity(m);
         let mut rho: Vec<f64> = Vec::with_capacity(m);
         let mut w_new = vec![0.0f64; n];
         let mut g_new = vec![0.0f64; n];
         let mut d = vec![0.0f64; n];
+        let mut spare: Vec<Vec<f64>> = Vec::new();
         for _ in 0..max_iter {
             let gnorm = norm(&g);
             let gmax = g.iter().fold(0.0f64, |m, v| m.max(v.abs()));
@@ -162,7 +229,7 @@ impl SparseSoftmax<'_> {
                 for i in 0..n {
                     w_new[i] = w[i] + step * d[i];
                 }
-                f_new = self.eval(&w_new, &mut g_new);
+                f_new = self.eval_with(&w_new, &mut g_new, &mut scratch);
                 if f_new <= f + 1e-4 * step * slope || tries >= 40 {
                     break;
                 }
@@ -172,18 +239,27 @@ impl SparseSoftmax<'_> {
             if f_new > f {
                 break; // no progress possible at this precision
             }
-            let sv: Vec<f64> = w_new.iter().zip(&w).map(|(a, b)| a - b).collect();
-            let yv: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
+            // history vectors are recycled: fresh large allocations each
+            // iteration cost page faults comparable to an evaluation
+            let mut sv = spare.pop().unwrap_or_else(|| vec![0.0; n]);
+            let mut yv = spare.pop().unwrap_or_else(|| vec![0.0; n]);
+            for i in 0..n {
+                sv[i] = w_new[i] - w[i];
+                yv[i] = g_new[i] - g[i];
+            }
             let sy = dot(&sv, &yv);
             if sy > 1e-12 {
                 if s_hist.len() == m {
-                    s_hist.remove(0);
-                    y_hist.remove(0);
+                    spare.push(s_hist.remove(0));
+                    spare.push(y_hist.remove(0));
                     rho.remove(0);
                 }
                 s_hist.push(sv);
                 y_hist.push(yv);
                 rho.push(1.0 / sy);
+            } else {
+                spare.push(sv);
+                spare.push(yv);
             }
             std::mem::swap(&mut w, &mut w_new);
             std::mem::swap(&mut g, &mut g_new);
@@ -214,6 +290,40 @@ fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fixed-class-count loops do the same arithmetic as the general one.
+    #[test]
+    fn fixed_class_loops_equal_the_general_loop() {
+        let mut st = 1u64;
+        let mut rnd = move || {
+            st = st
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (st >> 33) as u32
+        };
+        let rows: Vec<SparseRow> = (0..50)
+            .map(|_| {
+                (0..20)
+                    .map(|_| (rnd() % 40, (rnd() % 100) as f32 / 100.0))
+                    .collect()
+            })
+            .collect();
+        for c in 2..=4 {
+            let y: Vec<usize> = (0..50).map(|i| i % c).collect();
+            let p = SparseSoftmax {
+                rows: &rows,
+                y: &y,
+                n_features: 40,
+                n_classes: c,
+                alpha: 0.3,
+            };
+            let w: Vec<f64> = (0..p.len()).map(|i| (i as f64 * 0.37).sin()).collect();
+            let (mut g1, mut g2) = (vec![0.0; p.len()], vec![0.0; p.len()]);
+            let l1 = p.eval_rows_any(&w, 0..50, &mut g1);
+            let l2 = p.eval_rows(&w, 0..50, &mut g2);
+            assert_eq!((l1, &g1), (l2, &g2), "{c} classes");
+        }
+    }
 
     #[test]
     fn gradient_matches_finite_differences() {
