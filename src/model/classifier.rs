@@ -404,7 +404,8 @@ impl LinearScorer {
                 continue;
             };
             let mag = n.abs();
-            let tf = if self.sublinear_tf {
+            // most counts are 1, where 1 + ln 1 = 1 exactly: skip the call
+            let tf = if self.sublinear_tf && mag != 1.0 {
                 1.0 + mag.ln()
             } else {
                 mag

@@ -48,16 +48,31 @@ const NEGATORS: [&str; 28] = [
 /// assert!(!nabra::text::is_negator("لندن"));
 /// ```
 pub fn is_negator(word: &str) -> bool {
-    // all negators are short, and most words differ in length or first byte
-    word.len() <= 10
-        && NEGATORS.iter().any(|n| {
-            n.len() == word.len()
-                && n.as_bytes()
-                    .iter()
-                    .zip(word.as_bytes())
-                    .all(|(a, b)| a == b)
-        })
+    // all negators are at most 10 bytes: compare packed integers, not strings
+    word.len() <= 10 && NEGATOR_KEYS.contains(&pack(word.as_bytes()))
 }
+
+/// A string of at most 15 bytes as one integer (bytes, then the length), so
+/// equal keys mean equal strings.
+const fn pack(b: &[u8]) -> u128 {
+    let mut k = b.len() as u128;
+    let mut i = 0;
+    while i < b.len() && i < 15 {
+        k |= (b[i] as u128) << (8 * (i + 1));
+        i += 1;
+    }
+    k
+}
+
+const NEGATOR_KEYS: [u128; NEGATORS.len()] = {
+    let mut keys = [0u128; NEGATORS.len()];
+    let mut i = 0;
+    while i < NEGATORS.len() {
+        keys[i] = pack(NEGATORS[i].as_bytes());
+        i += 1;
+    }
+    keys
+};
 
 /// Marks `negated[i] = true` for up to `window` word-like tokens after each
 /// negator in `tokens`, stopping at punctuation. `text` is the tokenized text.
@@ -83,7 +98,8 @@ pub fn mark_negation(text: &str, tokens: &[Token], window: usize, negated: &mut 
         match t.kind {
             TokenKind::Punct | TokenKind::Url => left = 0,
             _ => {
-                if is_negator(t.text(text)) {
+                let bytes = text.as_bytes().get(t.start..t.end).unwrap_or_default();
+                if bytes.len() <= 10 && NEGATOR_KEYS.contains(&pack(bytes)) {
                     left = window;
                 } else if left > 0 {
                     negated[i] = true;

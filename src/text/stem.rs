@@ -109,35 +109,50 @@ pub(crate) fn light_stem(word: &str, min_stem: usize) -> &str {
             n -= 1;
         }
     }
-    // every affix is Arabic letters, two bytes each
-    for a in ARTICLES {
-        let ac = a.len() / 2;
-        if n >= ac + min && has_prefix(w.as_bytes(), a.as_bytes()) {
-            w = &w[a.len()..];
+    // every affix is Arabic letters, two bytes each, at most three letters:
+    // compare packed integers instead of byte strings
+    for (a, len) in ARTICLE_KEYS {
+        let ac = len / 2;
+        if n >= ac + min && w.len() >= len && pack(&w.as_bytes()[..len]) == a {
+            w = &w[len..];
             n -= ac;
             break;
         }
     }
-    for s in SUFFIXES {
-        let sc = s.len() / 2;
-        if n >= sc + min && has_suffix(w.as_bytes(), s.as_bytes()) {
-            w = &w[..w.len() - s.len()];
+    for (s, len) in SUFFIX_KEYS {
+        let sc = len / 2;
+        if n >= sc + min && w.len() >= len && pack(&w.as_bytes()[w.len() - len..]) == s {
+            w = &w[..w.len() - len];
             n -= sc;
         }
     }
     w
 }
 
-/// `starts_with` for the few bytes of an affix, without a `memcmp` call.
+/// Up to 8 bytes as one integer.
 #[inline]
-fn has_prefix(w: &[u8], a: &[u8]) -> bool {
-    w.len() >= a.len() && w.iter().zip(a).all(|(x, y)| x == y)
+const fn pack(b: &[u8]) -> u64 {
+    let mut k = 0u64;
+    let mut i = 0;
+    while i < b.len() && i < 8 {
+        k = (k << 8) | b[i] as u64;
+        i += 1;
+    }
+    k
 }
 
-#[inline]
-fn has_suffix(w: &[u8], s: &[u8]) -> bool {
-    w.len() >= s.len() && w[w.len() - s.len()..].iter().zip(s).all(|(x, y)| x == y)
+const fn keys<const N: usize>(affixes: [&str; N]) -> [(u64, usize); N] {
+    let mut out = [(0u64, 0usize); N];
+    let mut i = 0;
+    while i < N {
+        out[i] = (pack(affixes[i].as_bytes()), affixes[i].len());
+        i += 1;
+    }
+    out
 }
+
+const ARTICLE_KEYS: [(u64, usize); ARTICLES.len()] = keys(ARTICLES);
+const SUFFIX_KEYS: [(u64, usize); SUFFIXES.len()] = keys(SUFFIXES);
 
 #[cfg(test)]
 mod tests {
