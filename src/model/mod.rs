@@ -133,7 +133,7 @@ pub struct TrainingInfo {
     /// Metrics on a test split, recorded by `nabra train --test-split`.
     pub test: Option<Report>,
     /// The class-offset calibration, when it ran.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Calibration>,
 }
 

@@ -43,8 +43,12 @@ pub struct ModelValidParams {
     pub seed: u64,
     /// Folds for tuning per-class offsets on out-of-fold predictions
     /// (`calibrate.rs`); 0 turns calibration off. Logistic regression only.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub calibration_folds: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Unchecked hyperparameters with builder methods.
