@@ -98,17 +98,7 @@ impl SparseSoftmax<'_> {
                     s[k] += x * wj[k];
                 }
             }
-            let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut sum = 0.0;
-            for v in s.iter_mut() {
-                *v = (*v - max).exp();
-                sum += *v;
-            }
-            loss += sum.ln() - s[y].ln();
-            for v in s.iter_mut() {
-                *v /= sum;
-            }
-            s[y] -= 1.0;
+            loss += softmax_residual(&mut s, y);
             for &(j, x) in row {
                 let base = j as usize * C;
                 let gj: &mut [f64; C] =
@@ -139,18 +129,7 @@ impl SparseSoftmax<'_> {
                     *sk += x * wk;
                 }
             }
-            let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut sum = 0.0;
-            for v in s.iter_mut() {
-                *v = (*v - max).exp();
-                sum += *v;
-            }
-            // loss = lse − s_y = ln(sum) + max − s_y; s now holds exp(s − max)
-            loss += sum.ln() - s[y].ln();
-            for v in s.iter_mut() {
-                *v /= sum;
-            }
-            s[y] -= 1.0;
+            loss += softmax_residual(&mut s, y);
             for &(j, x) in row {
                 let base = j as usize * c;
                 let x = f64::from(x);
@@ -271,6 +250,25 @@ impl SparseSoftmax<'_> {
         }
         w
     }
+}
+
+/// Turns class scores `s` into softmax(s) − onehot(y), the per-row factor of
+/// the gradient, and returns the row's loss −log softmax(s)[y].
+#[inline(always)]
+fn softmax_residual(s: &mut [f64], y: usize) -> f64 {
+    let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for v in s.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    // loss = lse − s_y = ln(sum) + max − s_y; s now holds exp(s − max)
+    let loss = sum.ln() - s[y].ln();
+    for v in s.iter_mut() {
+        *v /= sum;
+    }
+    s[y] -= 1.0;
+    loss
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
