@@ -237,9 +237,25 @@ impl Vocabulary {
     /// ```
     #[inline]
     pub fn column(&self, b: u32) -> Option<u32> {
-        let blk = self.blocks.get(b as usize / 64)?;
-        let bit = 1u64 << (b % 64);
-        (blk.bits & bit != 0).then(|| blk.rank + (blk.bits & (bit - 1)).count_ones())
+        let (col, hit) = self.lookup(b);
+        hit.then_some(col)
+    }
+
+    /// Bucket `b`'s column if it were selected, and whether it is: computed
+    /// without a branch on the answer, for the lookup loop of
+    /// [`Vocabulary::accumulate`].
+    #[inline(always)]
+    fn lookup(&self, b: u32) -> (u32, bool) {
+        match self.blocks.get(b as usize / 64) {
+            Some(blk) => {
+                let bit = 1u64 << (b % 64);
+                (
+                    blk.rank + (blk.bits & (bit - 1)).count_ones(),
+                    blk.bits & bit != 0,
+                )
+            }
+            None => (0, false),
+        }
     }
 
     /// Number of columns.
@@ -302,14 +318,7 @@ impl Vocabulary {
             if let Some(&(ahead, _)) = raw.get(i + AHEAD) {
                 prefetch(&self.blocks, ahead as usize / 64);
             }
-            let (col, hit) = match self.blocks.get(b as usize / 64) {
-                Some(blk) => {
-                    let bit = 1u64 << (b % 64);
-                    let col = blk.rank + (blk.bits & (bit - 1)).count_ones();
-                    (col, blk.bits & bit != 0)
-                }
-                None => (0, false),
-            };
+            let (col, hit) = self.lookup(b);
             hits[n] = (col, tf);
             n += usize::from(hit);
         }

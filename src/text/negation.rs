@@ -48,8 +48,13 @@ const NEGATORS: [&str; 28] = [
 /// assert!(!nabra::text::is_negator("لندن"));
 /// ```
 pub fn is_negator(word: &str) -> bool {
-    // all negators are at most 10 bytes: compare packed integers, not strings
-    word.len() <= 10 && NEGATOR_KEYS.contains(&pack(word.as_bytes()))
+    is_negator_bytes(word.as_bytes())
+}
+
+/// All negators are at most 10 bytes: compare packed integers, not strings.
+#[inline]
+fn is_negator_bytes(word: &[u8]) -> bool {
+    word.len() <= 10 && NEGATOR_KEYS.contains(&pack(word))
 }
 
 /// A string of at most 15 bytes as one integer (bytes, then the length), so
@@ -99,7 +104,7 @@ pub fn mark_negation(text: &str, tokens: &[Token], window: usize, negated: &mut 
             TokenKind::Punct | TokenKind::Url => left = 0,
             _ => {
                 let bytes = text.as_bytes().get(t.start..t.end).unwrap_or_default();
-                if bytes.len() <= 10 && NEGATOR_KEYS.contains(&pack(bytes)) {
+                if is_negator_bytes(bytes) {
                     left = window;
                 } else if left > 0 {
                     negated[i] = true;

@@ -224,9 +224,8 @@ impl Normalizer {
             if cp < 0x80 {
                 out.push(if lower { c.to_ascii_lowercase() } else { c });
             } else if (0x0600..0x0700).contains(&cp) {
-                let m = self.arabic[(cp - 0x0600) as usize];
-                if m != 0 {
-                    let m = char::from_u32(u32::from(m)).unwrap_or(c);
+                // the common case, without going through map_char's closure
+                if let Some(m) = self.map_arabic(c) {
                     if !(elongation && is_third_repeat(out, m)) {
                         out.push(m);
                     }
@@ -254,14 +253,20 @@ impl Normalizer {
         self.map_base(c, emit);
     }
 
+    /// What `c`, a character of the Arabic block, becomes (`None`: removed).
+    #[inline(always)]
+    fn map_arabic(&self, c: char) -> Option<char> {
+        let m = self.arabic[(c as u32).wrapping_sub(0x0600) as usize & 0xFF];
+        (m != 0).then(|| char::from_u32(u32::from(m)).unwrap_or(c))
+    }
+
     /// Every rule except presentation-form decomposition.
     #[inline]
     fn map_base(&self, c: char, emit: &mut impl FnMut(char)) {
         let cp = c as u32;
         if (0x0600..0x0700).contains(&cp) {
-            let m = self.arabic[(cp - 0x0600) as usize];
-            if m != 0 {
-                emit(char::from_u32(u32::from(m)).unwrap_or(c));
+            if let Some(m) = self.map_arabic(c) {
+                emit(m);
             }
             return;
         }

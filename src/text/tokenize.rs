@@ -107,7 +107,7 @@ pub fn tokenize_into(text: &str, out: &mut Vec<Token>) {
                 end = i + n.len_utf8();
                 chars.next();
             }
-        } else if matches!(c as u32, 0x0621..=0x063A | 0x0641..=0x064A) {
+        } else if is_arabic_letter(c) {
             // an Arabic letter (most tokens): skip the Unicode numeric lookup
             kind = TokenKind::Word;
             take_word(&mut chars, &mut end);
@@ -177,6 +177,12 @@ fn take_word(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, end: &m
     }
 }
 
+/// The basic Arabic letters (hamza through yeh, without tatweel).
+#[inline]
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c as u32, 0x0621..=0x063A | 0x0641..=0x064A)
+}
+
 /// Letters, digits and combining marks (Arabic harakat survive when
 /// normalization keeps them).
 #[inline]
@@ -185,7 +191,8 @@ pub(crate) fn is_word_char(c: char) -> bool {
         return c.is_ascii_alphanumeric();
     }
     // Arabic letters and digits without the general Unicode table walk
-    if matches!(c as u32, 0x0621..=0x063A | 0x0641..=0x064A | 0x0660..=0x0669 | 0x066E..=0x06D3 | 0x06F0..=0x06FF)
+    if is_arabic_letter(c)
+        || matches!(c as u32, 0x0660..=0x0669 | 0x066E..=0x06D3 | 0x06F0..=0x06FF)
     {
         return true;
     }
