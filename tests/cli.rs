@@ -114,6 +114,40 @@ fn train_eval_predict_info() {
     );
 }
 
+/// `--model nb` trains linfa's naive Bayes and reports like logistic
+/// regression: class counts on stderr, nothing more (linfa-bayes 0.8.1's own
+/// `fit` dumps every class histogram there, which nabra must not pass on).
+#[test]
+fn naive_bayes_trains_quietly_and_predicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("nb.model");
+    let m = model.to_str().unwrap();
+    let out = run(
+        &[
+            "train", "--data", SENTIMENT, "--split", "train", "--out", m, "--model", "nb",
+        ],
+        None,
+    );
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("rows"), "class counts printed: {err}");
+    assert!(
+        !err.contains("ClassHistogram") && err.len() < 4096,
+        "{} bytes on stderr: {}",
+        err.len(),
+        &err[..err.len().min(300)]
+    );
+    let out = run(
+        &[
+            "eval", "--model", m, "--data", SENTIMENT, "--split", "test", "--json",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["macro_f1"].as_f64().unwrap() > 0.4, "{v}");
+}
+
 #[test]
 fn help_documents_every_flag() {
     for (cmd, flags) in [

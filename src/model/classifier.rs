@@ -2,6 +2,7 @@
 //! from their fitted parameters without building dense rows.
 
 use super::Real;
+use super::naive_bayes;
 use super::warm_start::SparseSoftmax;
 use crate::features::{ColumnCounts, SparseRow, Vocabulary};
 use crate::prefetch::prefetch;
@@ -134,7 +135,7 @@ pub enum Classifier {
 }
 
 impl Classifier {
-    /// Fits on sparse rows (densified for linfa); `y` holds class indices
+    /// Fits on sparse rows (densified for linfa's logistic regression); `y` holds class indices
     /// 0..n_classes, all present.
     pub(crate) fn fit(
         kind: &ClassifierKind,
@@ -143,12 +144,6 @@ impl Classifier {
         n_features: usize,
         n_classes: usize,
     ) -> Result<Classifier> {
-        let mut x = Array2::<Real>::zeros((rows.len(), n_features));
-        for (i, row) in rows.iter().enumerate() {
-            for &(c, v) in row {
-                x[[i, c as usize]] = v as Real;
-            }
-        }
         match *kind {
             ClassifierKind::Logistic {
                 alpha,
@@ -183,12 +178,19 @@ impl Classifier {
                         .initial_params(init)
                         .max_iterations(max_iterations.min(POLISH_ITERATIONS));
                 }
+                let mut x = Array2::<Real>::zeros((rows.len(), n_features));
+                for (i, row) in rows.iter().enumerate() {
+                    for &(c, v) in row {
+                        x[[i, c as usize]] = v as Real;
+                    }
+                }
                 let model = params.fit(&Dataset::new(x, y))?;
                 Ok(Classifier::Logistic { model })
             }
             ClassifierKind::NaiveBayes { alpha } => {
-                let ds = Dataset::new(x.mapv(Real::abs), y);
-                let model = MultinomialNb::params().alpha(alpha as Real).fit(&ds)?;
+                // Sparse sums; see naive_bayes.rs for why not linfa's fit.
+                let y = y.to_vec();
+                let model = naive_bayes::fit(rows, &y, n_features, n_classes, alpha as Real)?;
                 Ok(Classifier::NaiveBayes { model })
             }
         }

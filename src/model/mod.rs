@@ -21,6 +21,7 @@
 mod calibrate;
 mod classifier;
 mod file;
+mod naive_bayes;
 mod params;
 mod warm_start;
 
