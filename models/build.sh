@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q
 nabra=target/release/nabra
-common=(--split train --dev-split dev --test-split test --seed 42)
+# (no calibration: these recipes were chosen, and the shipped files made,
+# before it existed; calibration_folds 0 keeps the files as they were)
+common=(--split train --dev-split dev --test-split test --seed 42 --calibration-folds 0)
 # stance: chosen on the dev split and on our tuning articles (datasets/README.md)
 $nabra train --data datasets/news_stance.csv "${common[@]}" --k 40000 --near-window 6 \
   --no-target-conjunction --out models/stance.model

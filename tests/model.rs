@@ -14,8 +14,14 @@ fn rows(split: &str) -> Vec<LabeledText> {
     read_csv(STANCE, &CsvOptions::default().split(split)).expect("our stance corpus reads")
 }
 
+/// Small, uncalibrated: linfa's probabilities exactly, and quick to fit.
 fn small_params(kind: ClassifierKind) -> nabra::ModelValidParams {
-    Model::params().k(3000).classifier(kind).check().unwrap()
+    Model::params()
+        .k(3000)
+        .classifier(kind)
+        .calibration_folds(0)
+        .check()
+        .unwrap()
 }
 
 fn lr_model() -> &'static Model {
@@ -105,8 +111,10 @@ fn calibration_offsets_are_recorded_applied_and_saved() {
     assert_eq!(back.class_offsets(), model.class_offsets());
     let again = train_rows(&rows("train"), &params, 0.0, STANCE).unwrap();
     assert_eq!(again.class_offsets(), model.class_offsets());
-    // without calibration there are no offsets
+    // without calibration there are no offsets; it is on by default
     assert!(lr_model().class_offsets().is_empty());
+    assert!(lr_model().info().calibration.is_none());
+    assert!(Model::params().check().unwrap().calibration_folds >= 2);
     assert!(Model::params().calibration_folds(1).check().is_err());
 }
 
@@ -196,7 +204,7 @@ fn target_changes_the_prediction_input() {
     assert_ne!(a, b);
 }
 
-/// Mawqif (public, in ../shared): F_avg of the default recipe, trained on
+/// Mawqif (public, in ../shared): F_avg of the default recipe (calibrated), trained on
 /// `train`, evaluated on `test`. Skips when ../shared is absent.
 #[test]
 fn mawqif_f_avg() {
@@ -215,7 +223,7 @@ fn mawqif_f_avg() {
         "mawqif test: F_avg {f_avg:.4} macro-F1 {:.4} acc {:.4}",
         r.macro_f1, r.accuracy
     );
-    assert!(f_avg >= 0.72, "Mawqif F_avg regressed: {f_avg:.4}");
+    assert!(f_avg >= 0.735, "Mawqif F_avg regressed: {f_avg:.4}");
 }
 
 /// ArSAS (public, in ../shared): macro-F1 of the sentiment recipe
