@@ -135,8 +135,8 @@ pub enum Classifier {
 }
 
 impl Classifier {
-    /// Fits on sparse rows (densified for linfa's logistic regression); `y` holds class indices
-    /// 0..n_classes, all present.
+    /// Fits on sparse rows (densified for linfa's logistic regression); `y`
+    /// holds class indices 0..n_classes, all present.
     pub(crate) fn fit(
         kind: &ClassifierKind,
         rows: &[SparseRow],
