@@ -447,6 +447,14 @@ fn train(a: TrainArgs) -> CliResult {
             c.after,
             offsets_text(model.labels(), &c.offsets)
         );
+    } else if params.calibration_folds >= 2
+        && matches!(params.classifier, ClassifierKind::Logistic { .. })
+    {
+        eprintln!(
+            "not calibrated: some class has fewer than {} training rows \
+             (--calibration-folds 0 turns calibration off)",
+            params.calibration_folds
+        );
     }
     model
         .info_mut()

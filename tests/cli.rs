@@ -148,6 +148,45 @@ fn naive_bayes_trains_quietly_and_predicts() {
     assert!(v["macro_f1"].as_f64().unwrap() > 0.4, "{v}");
 }
 
+/// Calibration is on by default; when a class is too small to hold out,
+/// training says so instead of skipping it silently.
+#[test]
+fn small_classes_skip_calibration_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tiny.csv");
+    std::fs::write(
+        &data,
+        "text,label\nنص جيد جدا,pos\nرائع جدا,pos\nممتاز,pos\nجميل,pos\n\
+         سيء جدا,neg\nفظيع,neg\nرديء,neg\nكارثة,neg\n",
+    )
+    .unwrap();
+    let model = dir.path().join("tiny.model");
+    let train = |folds: &str| {
+        let args = [
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            model.to_str().unwrap(),
+            "--dev-fraction",
+            "0",
+            "--calibration-folds",
+            folds,
+        ];
+        let out = run(&args, None);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stderr)
+    };
+    let err = train("5");
+    assert!(
+        err.contains("not calibrated") && err.contains("fewer than 5"),
+        "{err}"
+    );
+    let err = train("3");
+    assert!(err.contains("calibrated on 3 folds"), "{err}");
+    assert!(!train("0").contains("calibrat"));
+}
+
 #[test]
 fn help_documents_every_flag() {
     for (cmd, flags) in [

@@ -133,7 +133,9 @@ pub struct TrainingInfo {
     pub dev: Option<Report>,
     /// Metrics on a test split, recorded by `nabra train --test-split`.
     pub test: Option<Report>,
-    /// The class-offset calibration, when it ran.
+    /// The class-offset calibration, when it ran. It does not run when
+    /// `calibration_folds` is 0, for naive Bayes, or when some class has
+    /// fewer training rows than folds (there is nothing to hold out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Calibration>,
 }
