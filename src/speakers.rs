@@ -1,8 +1,8 @@
 //! Speaker attribution for quotes found by [`crate::quotes::find_quotes`].
 //!
-//! News Arabic names the speaker next to the speech verb: "قال [title]،
-//! [name]، إن …", "«…»، قال [name]", "وقال [name] في بيان: «…»", "أما
-//! [body] فقالت …", "وفقاً لـ[source]، فإن …", "نقلت الوكالة عن [source]
+//! News Arabic names the speaker next to the speech verb: "قال \[title\]،
+//! \[name\]، إن …", "«…»، قال \[name\]", "وقال \[name\] في بيان: «…»", "أما
+//! \[body\] فقالت …", "وفقاً لـ\[source\]، فإن …", "نقلت الوكالة عن \[source\]
 //! قوله …". The rules, in order, for each quote:
 //!
 //! 1. the nearest speech verb before the quote in its sentence, and the

@@ -3,8 +3,9 @@
 //! Features are word 1–2-grams over stems (negated words marked), character
 //! 2–5-grams inside word boundaries, and, when a target is given, words near
 //! its mentions and word n-grams conjoined with the target's key. Each
-//! feature string is hashed ([`hash`]) into one of 2^`buckets_log2` buckets
-//! with a sign, so no vocabulary is stored during extraction.
+//! feature string is hashed (FNV-1a 64, as [`fnv1a64`], then the `fmix64`
+//! avalanche) into one of 2^`buckets_log2` buckets with a sign, so no
+//! vocabulary is stored during extraction.
 //!
 //! [`FeatureExtractor::extract`] returns raw signed counts;
 //! [`Vocabulary`] (fitted at training time) keeps the selected buckets and

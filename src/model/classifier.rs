@@ -214,7 +214,8 @@ impl Classifier {
     }
 
     /// linfa's own dense probabilities (rows × classes, class order 0..C).
-    /// The sparse [`LinearScorer`] must agree with this; it exists for tests
+    /// The sparse scorer behind [`Model::predict_text`](crate::Model::predict_text)
+    /// must agree with this; it exists for tests
     /// and benchmarks.
     pub fn dense_probabilities(&self, x: &Array2<Real>) -> Array2<Real> {
         match self {

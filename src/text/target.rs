@@ -3,7 +3,7 @@
 //! A stance is always toward someone. When the target's name appears in the
 //! text, its mentions are located (tolerating attached clitics: "لواشنطن",
 //! "وبالولايات المتحدة") so the feature stage can replace them with a
-//! placeholder and learn target-independent cues such as "مواجهة <T>".
+//! placeholder and learn target-independent cues such as "مواجهة `<T>`".
 
 use super::normalize::Normalizer;
 use super::tokenize::{Token, TokenKind, tokenize};
