@@ -439,14 +439,7 @@ fn train(a: TrainArgs) -> CliResult {
         model.vocabulary().len()
     );
     if let Some(c) = &model.info().calibration {
-        eprintln!(
-            "calibrated on {} folds: out-of-fold {} {:.4} -> {:.4}, offsets {}",
-            c.folds,
-            c.metric,
-            c.before,
-            c.after,
-            offsets_text(model.labels(), &c.offsets)
-        );
+        eprintln!("{}", calibration_text(model.labels(), c));
     } else if params.calibration_folds >= 2
         && matches!(params.classifier, ClassifierKind::Logistic { .. })
     {
@@ -478,19 +471,25 @@ fn train(a: TrainArgs) -> CliResult {
     Ok(())
 }
 
-/// "label +0.40, …" for the nonzero class offsets ("none" when all are 0).
-fn offsets_text(labels: &[String], offsets: &[f64]) -> String {
+/// One line on what calibration did, for `train` and `info` alike:
+/// "calibrated on 5 folds: out-of-fold f_avg 0.7408 -> 0.7604, offsets
+/// Favor -0.50, None -0.10" (only nonzero offsets; "none" when all are 0).
+fn calibration_text(labels: &[String], c: &nabra::model::Calibration) -> String {
     let parts: Vec<String> = labels
         .iter()
-        .zip(offsets)
+        .zip(&c.offsets)
         .filter(|(_, o)| **o != 0.0)
         .map(|(l, o)| format!("{l} {o:+.2}"))
         .collect();
-    if parts.is_empty() {
-        "none".into()
+    let offsets = if parts.is_empty() {
+        "none".to_string()
     } else {
         parts.join(", ")
-    }
+    };
+    format!(
+        "calibrated on {} folds: out-of-fold {} {:.4} -> {:.4}, offsets {offsets}",
+        c.folds, c.metric, c.before, c.after
+    )
 }
 
 fn print_report(name: &str, r: &nabra::metrics::Report, json: bool) {
@@ -683,14 +682,7 @@ fn print_info(name: &str, model: &Model, json: bool) -> CliResult {
         );
     }
     if let Some(c) = &info.calibration {
-        println!(
-            "calibrated {} folds, {} {:.4} -> {:.4} out of fold; offsets {}",
-            c.folds,
-            c.metric,
-            c.before,
-            c.after,
-            offsets_text(model.labels(), &c.offsets)
-        );
+        println!("{}", calibration_text(model.labels(), c));
     }
     if let Some(d) = &info.dev {
         println!(

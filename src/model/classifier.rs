@@ -284,33 +284,19 @@ fn nb_scorer(
 ) -> Result<LinearScorer> {
     let n_features = vocabulary.len();
     let bad = |m: &str| Error::model_format("<model>", format!("naive Bayes parameters: {m}"));
-    let v = serde_json::to_value(model).map_err(|e| bad(&e.to_string()))?;
-    let info = v
-        .get("class_info")
-        .and_then(|c| c.as_object())
-        .ok_or_else(|| bad("no class_info"))?;
+    let params = naive_bayes::parameters(model).map_err(|e| bad(&e.to_string()))?;
     let mut weights = vec![0.0 as Real; n_features * n_classes];
     let mut bias = vec![Real::NEG_INFINITY; n_classes];
-    for (k, ci) in info {
-        let c: usize = k.parse().map_err(|_| bad("class key"))?;
+    for (&c, class) in &params.class_info {
         if c >= n_classes {
             return Err(bad("class index out of range"));
         }
-        let prior = ci
-            .get("prior")
-            .and_then(|p| p.as_f64())
-            .ok_or_else(|| bad("prior"))?;
-        bias[c] = (prior as Real).ln();
-        let data = ci
-            .get("feature_log_prob")
-            .and_then(|f| f.get("data"))
-            .and_then(|d| d.as_array())
-            .ok_or_else(|| bad("feature_log_prob"))?;
-        if data.len() != n_features {
+        bias[c] = class.prior.ln();
+        if class.feature_log_prob.len() != n_features {
             return Err(bad("feature count"));
         }
-        for (j, x) in data.iter().enumerate() {
-            weights[j * n_classes + c] = x.as_f64().ok_or_else(|| bad("value"))? as Real;
+        for (j, &x) in class.feature_log_prob.iter().enumerate() {
+            weights[j * n_classes + c] = x;
         }
     }
     Ok(LinearScorer::new(vocabulary, &weights, bias, true))

@@ -15,22 +15,32 @@ use crate::features::SparseRow;
 use crate::{Error, Result};
 use linfa_bayes::MultinomialNb;
 use ndarray::Array1;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// linfa-bayes' `ClassHistogram`, field for field (its serde layout).
-#[derive(Serialize)]
-struct Histogram {
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Histogram {
     class_count: usize,
-    prior: Real,
+    pub(crate) prior: Real,
     feature_count: Array1<Real>,
-    feature_log_prob: Array1<Real>,
+    pub(crate) feature_log_prob: Array1<Real>,
 }
 
-/// linfa-bayes' `MultinomialNb`, field for field (its serde layout).
-#[derive(Serialize)]
-struct Multinomial {
-    class_info: BTreeMap<usize, Histogram>,
+/// linfa-bayes' `MultinomialNb`, field for field (its serde layout): the
+/// one place nabra spells that layout, for building a model here and for
+/// reading a fitted one's parameters ([`parameters`]).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Multinomial {
+    pub(crate) class_info: BTreeMap<usize, Histogram>,
+}
+
+/// The per-class priors and feature log-probabilities of a fitted model
+/// (linfa keeps them private; its serde form exposes them).
+pub(crate) fn parameters(
+    model: &MultinomialNb<Real, usize>,
+) -> std::result::Result<Multinomial, serde_json::Error> {
+    serde_json::from_value(serde_json::to_value(model)?)
 }
 
 /// Fits multinomial naive Bayes with additive smoothing `alpha` on the
