@@ -6,6 +6,13 @@
 #   benches/compare.sh mawqif                                 # stance, target-aware
 #   benches/compare.sh arsas --balance oversample --alpha 3   # sentiment
 #
+# nabra runs twice: with its default recipe, and with word clusters learned
+# (`nabra clusters`) from the train splits of the tweet corpora in
+# ../shared/datasets (MARSA, ArSAS, ASTD and the data set itself; unlabeled
+# use, test splits never read). Building the clusters is timed separately and
+# not counted in "fit s": like pretrained vectors, they are built once and
+# reused.
+#
 # Arguments after the data set name are passed to `nabra train`. Prediction is
 # timed on one thread for every system (baseline.py does the same). Peak RSS is
 # each process's maximum resident set (GNU time), training and prediction.
@@ -38,6 +45,18 @@ echo "running nabra train + eval" >&2
   target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/m.model" "$@" >/dev/null 2>"$work/train.log"
 RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval.rss" \
   target/release/nabra eval --model "$work/m.model" --data "$data" --split test --json > "$work/nabra.json" 2>/dev/null
+corpora=()
+for c in marsa arsas astd; do
+  [ "$c" != "$name" ] && [ -f "../shared/datasets/$c.csv" ] && corpora+=("../shared/datasets/$c.csv")
+done
+corpora+=("$data")
+echo "running nabra clusters + train --clusters + eval" >&2
+/usr/bin/time -f "%e %M" -o "$work/clusters.time" \
+  target/release/nabra clusters --data "${corpora[@]}" --split train --out "$work/w.clusters" 2>"$work/clusters.log"
+/usr/bin/time -f "%e %M" -o "$work/train_c.time" \
+  target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/c.model" --clusters "$work/w.clusters" "$@" >/dev/null 2>"$work/train_c.log"
+RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval_c.rss" \
+  target/release/nabra eval --model "$work/c.model" --data "$data" --split test --json > "$work/nabra_c.json" 2>/dev/null
 $py - "$work" "$name" <<'PY'
 import json, sys, os
 w, name = sys.argv[1], sys.argv[2]
@@ -46,12 +65,15 @@ for s in ("sklearn", "fasttext"):
     r = json.load(open(f"{w}/{s}.json"))[s]
     r["rss_mb"] = int(open(f"{w}/{s}.rss").read().split()[-1]) / 1024
     rows[s] = r
-n = json.load(open(f"{w}/nabra.json"))
-secs, rss = open(f"{w}/train.time").read().split()[-2:]
-rows["nabra"] = dict(accuracy=n["accuracy"], macro_f1=n["macro_f1"], f_avg=n.get("f_avg"),
-                     fit_s=float(secs), predict_texts_per_s=n["predict_texts_per_s"],
-                     predict_mb_per_s=n["predict_mb_per_s"],
-                     rss_mb=max(int(rss), int(open(f"{w}/eval.rss").read().split()[-1])) / 1024)
+def nabra(tag, train, evalrss):
+    n = json.load(open(f"{w}/{tag}.json"))
+    secs, rss = open(f"{w}/{train}.time").read().split()[-2:]
+    return dict(accuracy=n["accuracy"], macro_f1=n["macro_f1"], f_avg=n.get("f_avg"),
+                fit_s=float(secs), predict_texts_per_s=n["predict_texts_per_s"],
+                predict_mb_per_s=n["predict_mb_per_s"],
+                rss_mb=max(int(rss), int(open(f"{w}/{evalrss}.rss").read().split()[-1])) / 1024)
+rows["nabra"] = nabra("nabra", "train", "eval")
+rows["nabra + word clusters"] = nabra("nabra_c", "train_c", "eval_c")
 print(f"{name}: train {rows['sklearn']['train_rows']} rows, test {rows['sklearn']['test_rows']} rows; "
       f"{os.cpu_count()} cores; prediction on one thread")
 print(f"| system | acc | macro-F1 | F_avg | fit s | predict texts/s | predict MB/s | peak RSS MB |")
@@ -63,10 +85,16 @@ for s, r in rows.items():
 print()
 print("| nabra / peer | macro-F1 | F_avg | fit time | predict texts/s | peak RSS |")
 print("|---|---|---|---|---|---|")
-nb = rows["nabra"]
-for s in ("sklearn", "fasttext"):
-    r = rows[s]
-    fa = f"{nb['f_avg'] - r['f_avg']:+.3f}" if nb.get("f_avg") is not None and r.get("f_avg") is not None else "-"
-    print(f"| vs {s} | {nb['macro_f1'] - r['macro_f1']:+.3f} | {fa} | {nb['fit_s'] / r['fit_s']:.2f}× | "
-          f"{nb['predict_texts_per_s'] / r['predict_texts_per_s']:.1f}× | {nb['rss_mb'] / r['rss_mb']:.2f}× |")
+for tag in ("nabra", "nabra + word clusters"):
+    nb = rows[tag]
+    for s in ("sklearn", "fasttext"):
+        r = rows[s]
+        fa = f"{nb['f_avg'] - r['f_avg']:+.3f}" if nb.get("f_avg") is not None and r.get("f_avg") is not None else "-"
+        print(f"| {tag} vs {s} | {nb['macro_f1'] - r['macro_f1']:+.3f} | {fa} | {nb['fit_s'] / r['fit_s']:.2f}× | "
+              f"{nb['predict_texts_per_s'] / r['predict_texts_per_s']:.1f}× | {nb['rss_mb'] / r['rss_mb']:.2f}× |")
+secs, rss = open(f"{w}/clusters.time").read().split()[-2:]
+log = open(f"{w}/clusters.log").read().strip().splitlines()
+print()
+print(f"word clusters: {log[-1] if log else '?'} (wall {float(secs):.1f} s, peak RSS {int(rss) / 1024:,.0f} MB; "
+      f"not in fit s); texts: " + "; ".join(l for l in log[:-1] if l.endswith(" texts")))
 PY

@@ -110,6 +110,34 @@ pub fn read_csv_from<R: Read>(
     name: &Path,
     opts: &CsvOptions,
 ) -> Result<Vec<LabeledText>> {
+    read_rows(reader, name, opts, true)
+}
+
+/// Reads the texts of a CSV file, for learning from unlabeled text (e.g.
+/// [`crate::features::WordClusters`]): only the text column (and the split
+/// column, with [`CsvOptions::split`]) must exist; rows with an empty text
+/// are skipped. Errors name the file and line as [`read_csv`]'s do.
+///
+/// ```
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let path = dir.path().join("u.csv");
+/// std::fs::write(&path, "id,text\n1,نص أول\n2,\n3,نص ثالث\n").unwrap();
+/// let texts = nabra::data::read_texts(&path, &nabra::data::CsvOptions::default()).unwrap();
+/// assert_eq!(texts, ["نص أول", "نص ثالث"]);
+/// ```
+pub fn read_texts(path: impl AsRef<Path>, opts: &CsvOptions) -> Result<Vec<String>> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let rows = read_rows(file, path, opts, false)?;
+    Ok(rows.into_iter().map(|r| r.text).collect())
+}
+
+fn read_rows<R: Read>(
+    reader: R,
+    name: &Path,
+    opts: &CsvOptions,
+    labeled: bool,
+) -> Result<Vec<LabeledText>> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .has_headers(true)
@@ -132,7 +160,7 @@ pub fn read_csv_from<R: Read>(
     if text_i.is_none() {
         missing.push(opts.text_col.clone());
     }
-    if label_i.is_none() {
+    if labeled && label_i.is_none() {
         missing.push(opts.label_col.clone());
     }
     if opts.target_required && target_i.is_none() {
@@ -183,6 +211,18 @@ pub fn read_csv_from<R: Read>(
             }
         }
         let text = field(text_i, &opts.text_col)?;
+        if !labeled {
+            if !text.trim().is_empty() {
+                rows.push(LabeledText {
+                    text: text.to_string(),
+                    label: String::new(),
+                    target: None,
+                    line: line.unwrap_or(0),
+                    group: None,
+                });
+            }
+            continue;
+        }
         let label = field(label_i, &opts.label_col)?.trim();
         if text.trim().is_empty() {
             return Err(Error::EmptyField {
@@ -227,7 +267,8 @@ pub fn read_csv_from<R: Read>(
     if rows.is_empty() {
         let reason = match &opts.split {
             Some(s) if total > 0 => format!("none of the {total} rows has split {s:?}"),
-            _ => "the file has a header but no rows".to_string(),
+            _ if labeled => "the file has a header but no rows".to_string(),
+            _ => "no row has a non-empty text".to_string(),
         };
         return Err(Error::NoRows {
             path: name.to_path_buf(),

@@ -2,11 +2,12 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use linfa::ParamGuard;
+use linfa::traits::Fit;
 use nabra::actors::Gazetteer;
 use nabra::analyzer::Analyzer;
 use nabra::builtin::load_model;
-use nabra::data::{CsvOptions, read_csv};
-use nabra::features::FeatureOptions;
+use nabra::data::{CsvOptions, read_csv, read_texts};
+use nabra::features::{ClusterValidParams, FeatureOptions, WordClusters};
 use nabra::gold::{evaluate_articles, load_gold};
 use nabra::score::{OutputFormat, ScoreOptions, Scorer};
 use nabra::sources::{Records, SourceOptions};
@@ -38,6 +39,8 @@ enum Command {
     Score(ScoreArgs),
     /// Evaluate article scoring on annotated articles (quotes, speakers, actors, stance).
     EvalArticles(EvalArticlesArgs),
+    /// Learn word clusters from unlabeled text, for `train --clusters`.
+    Clusters(ClustersArgs),
 }
 
 #[derive(Args, Clone)]
@@ -156,9 +159,6 @@ struct TrainArgs {
     /// Character n-gram orders as MIN-MAX ("0-0" turns them off).
     #[arg(long, default_value = "2-5", value_parser = parse_range)]
     char_ngrams: (usize, usize),
-    /// Words marked after a negator (0 = no negation marking).
-    #[arg(long, default_value_t = DEFAULTS.text.negation_window)]
-    negation_window: usize,
     /// Words on each side of a target mention that give near-target features (0 = off).
     #[arg(long, default_value_t = DEFAULTS.features.near_window)]
     near_window: usize,
@@ -171,21 +171,92 @@ struct TrainArgs {
     /// Unsigned feature hashing.
     #[arg(long)]
     unsigned: bool,
+    /// Word clusters learned from unlabeled text (`nabra clusters`) to add as features;
+    /// they must have been built with the same text flags.
+    #[arg(long)]
+    clusters: Option<PathBuf>,
+    #[command(flatten)]
+    text: TextArgs,
+    /// Print the dev/test reports as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Text pipeline flags, shared by `train` and `clusters` (clusters must be
+/// learned on the same terms the model sees).
+#[derive(Args, Clone)]
+struct TextArgs {
+    /// Words marked after a negator (0 = no negation marking).
+    #[arg(long, default_value_t = DEFAULTS.text.negation_window)]
+    negation_window: usize,
     /// Stemmer.
     #[arg(long, value_enum, default_value = "light")]
-    stemmer: StemArgDefault,
+    stemmer: StemmerArg,
     /// Minimum stem length for the light stemmer.
     #[arg(long, default_value_t = 2)]
     min_stem: usize,
     /// Keep taa marbuta (ة) distinct from haa (ه).
     #[arg(long)]
     keep_taa_marbuta: bool,
-    /// Print the dev/test reports as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
-type StemArgDefault = StemmerArg;
+impl TextArgs {
+    fn options(&self) -> TextOptions {
+        TextOptions {
+            normalize: NormalizeOptions {
+                taa_marbuta: !self.keep_taa_marbuta,
+                ..NormalizeOptions::default()
+            },
+            stemmer: match self.stemmer {
+                StemmerArg::Light => StemmerKind::Light {
+                    min_stem: self.min_stem,
+                },
+                StemmerArg::Snowball => StemmerKind::Snowball,
+                StemmerArg::None => StemmerKind::None,
+            },
+            negation_window: self.negation_window,
+        }
+    }
+}
+
+#[derive(Args)]
+struct ClustersArgs {
+    /// CSV files of unlabeled (or labeled) text; only the text column is read.
+    #[arg(long, required = true, num_args = 1..)]
+    data: Vec<PathBuf>,
+    /// Where to write the clusters file (for `nabra train --clusters`).
+    #[arg(long)]
+    out: PathBuf,
+    /// Name of the text column.
+    #[arg(long, default_value = "text")]
+    text_col: String,
+    /// Read only rows whose split column has this value (files must have that column).
+    #[arg(long)]
+    split: Option<String>,
+    /// Name of the split column (used with --split).
+    #[arg(long, default_value = "split")]
+    split_col: String,
+    /// Cluster counts, one per level, separated by commas (each level adds one feature per known word).
+    #[arg(long, default_values_t = cluster_defaults().levels, value_delimiter = ',')]
+    levels: Vec<usize>,
+    /// Dimensions of the word vectors (truncated SVD of the PPMI matrix).
+    #[arg(long, default_value_t = cluster_defaults().dimensions)]
+    dimensions: usize,
+    /// Co-occurrence window (words on each side).
+    #[arg(long, default_value_t = cluster_defaults().window)]
+    window: usize,
+    /// A word must occur at least this often to be clustered.
+    #[arg(long, default_value_t = cluster_defaults().min_count)]
+    min_count: u64,
+    /// At most this many words (the most frequent) are clustered.
+    #[arg(long, default_value_t = cluster_defaults().max_terms)]
+    max_terms: usize,
+    /// Seed of the SVD's random projection.
+    #[arg(long, default_value_t = cluster_defaults().seed)]
+    seed: u64,
+    #[command(flatten)]
+    text: TextArgs,
+}
 
 #[derive(Args)]
 struct EvalArgs {
@@ -336,6 +407,7 @@ fn main() -> ExitCode {
         Command::Info(a) => info(a),
         Command::Score(a) => score(a),
         Command::EvalArticles(a) => eval_articles(a),
+        Command::Clusters(a) => clusters(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -349,6 +421,11 @@ fn main() -> ExitCode {
 /// The library's defaults, shown in `--help`.
 const DEFAULTS: nabra::ModelValidParams = nabra::ModelValidParams::DEFAULT;
 
+/// The library's word-cluster defaults, shown in `nabra clusters --help`.
+fn cluster_defaults() -> ClusterValidParams {
+    WordClusters::params().settings().clone()
+}
+
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 fn spinner(msg: &str) -> Option<indicatif::ProgressBar> {
@@ -359,6 +436,51 @@ fn spinner(msg: &str) -> Option<indicatif::ProgressBar> {
     pb.set_message(msg.to_string());
     pb.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(pb)
+}
+
+fn clusters(a: ClustersArgs) -> CliResult {
+    let params = WordClusters::params()
+        .text(a.text.options())
+        .levels(a.levels)
+        .dimensions(a.dimensions)
+        .window(a.window)
+        .min_count(a.min_count)
+        .max_terms(a.max_terms)
+        .seed(a.seed)
+        .check()?;
+    let csv = CsvOptions {
+        text_col: a.text_col,
+        split_col: a.split_col,
+        split: a.split,
+        ..CsvOptions::default()
+    };
+    let mut texts = Vec::new();
+    for path in &a.data {
+        let t = read_texts(path, &csv)?;
+        eprintln!("{}: {} texts", path.display(), t.len());
+        texts.extend(t.into_iter().map(|t| (t, None)));
+    }
+    let pb = spinner("clustering");
+    let t0 = Instant::now();
+    let clusters = params.fit(&linfa::DatasetBase::new(nabra::Examples::new(texts), ()))?;
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    clusters.save(&a.out)?;
+    eprintln!(
+        "clustered {} words into {} in {:.1}s; wrote {}",
+        clusters.len(),
+        clusters_text(&clusters),
+        t0.elapsed().as_secs_f64(),
+        a.out.display()
+    );
+    Ok(())
+}
+
+/// "150 / 1500 clusters".
+fn clusters_text(c: &WordClusters) -> String {
+    let levels: Vec<String> = c.levels().iter().map(|k| k.to_string()).collect();
+    format!("{} clusters", levels.join(" / "))
 }
 
 fn train(a: TrainArgs) -> CliResult {
@@ -373,19 +495,10 @@ fn train(a: TrainArgs) -> CliResult {
             alpha: a.alpha.unwrap_or(ClassifierKind::DEFAULT_NB_ALPHA),
         },
     };
-    let text = TextOptions {
-        normalize: NormalizeOptions {
-            taa_marbuta: !a.keep_taa_marbuta,
-            ..NormalizeOptions::default()
-        },
-        stemmer: match a.stemmer {
-            StemmerArg::Light => StemmerKind::Light {
-                min_stem: a.min_stem,
-            },
-            StemmerArg::Snowball => StemmerKind::Snowball,
-            StemmerArg::None => StemmerKind::None,
-        },
-        negation_window: a.negation_window,
+    let text = a.text.options();
+    let clusters = match &a.clusters {
+        Some(path) => Some(std::sync::Arc::new(WordClusters::load(path)?)),
+        None => None,
     };
     let features = FeatureOptions {
         buckets_log2: a.buckets_log2,
@@ -409,6 +522,7 @@ fn train(a: TrainArgs) -> CliResult {
         })
         .seed(a.seed)
         .calibration_folds(a.calibration_folds)
+        .clusters(clusters)
         .check()?;
     let csv = a.columns.csv(a.split.as_deref());
     let rows = read_csv(&a.data, &csv)?;
@@ -650,10 +764,21 @@ fn info(a: InfoArgs) -> CliResult {
 fn print_info(name: &str, model: &Model, json: bool) -> CliResult {
     let info = model.info();
     if json {
+        // the cluster map can hold tens of thousands of words: summarize it
+        let clusters = model
+            .hyperparams()
+            .clusters
+            .as_deref()
+            .map(|c| serde_json::json!({ "words": c.len(), "levels": c.levels() }));
+        let params = nabra::ModelValidParams {
+            clusters: None,
+            ..model.hyperparams().clone()
+        };
         let v = serde_json::json!({
             "model": name,
             "labels": model.labels(),
-            "params": model.hyperparams(),
+            "params": params,
+            "clusters": clusters,
             "features": model.vocabulary().len(),
             "training": info,
         });
@@ -668,6 +793,9 @@ fn print_info(name: &str, model: &Model, json: bool) -> CliResult {
         model.vocabulary().len(),
         model.vocabulary().n_buckets()
     );
+    if let Some(c) = model.hyperparams().clusters.as_deref() {
+        println!("clusters   {} words, {}", c.len(), clusters_text(c));
+    }
     println!("seed       {}", info.seed);
     for (l, c) in &info.rows_per_label {
         println!("  rows {l:<12} {c}");

@@ -187,6 +187,113 @@ fn small_classes_skip_calibration_with_a_note() {
     assert!(!train("0").contains("calibrat"));
 }
 
+/// `nabra clusters` learns word clusters from unlabeled text; `train
+/// --clusters` adds them to the model, `info` reports them; bad files and
+/// clusters built with other text flags are refused with a clear message.
+#[test]
+fn word_clusters_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let clusters = dir.path().join("w.clusters");
+    let c = clusters.to_str().unwrap();
+    let stance = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/news_stance.csv");
+    let build = |extra: &[&str]| {
+        let mut args = vec![
+            "clusters",
+            "--data",
+            SENTIMENT,
+            stance,
+            "--out",
+            c,
+            "--levels",
+            "5,20",
+            "--dimensions",
+            "8",
+            "--min-count",
+            "3",
+        ];
+        args.extend_from_slice(extra);
+        run(&args, None)
+    };
+    let out = build(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("texts") && err.contains("5 / 20 clusters"),
+        "{err}"
+    );
+    let model = dir.path().join("c.model");
+    let m = model.to_str().unwrap();
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            SENTIMENT,
+            "--split",
+            "train",
+            "--out",
+            m,
+            "--k",
+            "3000",
+            "--calibration-folds",
+            "0",
+            "--clusters",
+            c,
+        ];
+        args.extend_from_slice(extra);
+        run(&args, None)
+    };
+    let out = train(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let info = run(&["info", "--model", m], None);
+    assert!(
+        text(&info.stdout).contains("5 / 20 clusters"),
+        "{}",
+        text(&info.stdout)
+    );
+    let info = run(&["info", "--model", m, "--json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(v["clusters"]["levels"], serde_json::json!([5, 20]));
+    assert!(
+        v["params"].get("clusters").is_none(),
+        "the word list stays out of info"
+    );
+    // text flags must match the clusters'
+    let out = train(&["--negation-window", "0"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("text settings"),
+        "{}",
+        text(&out.stderr)
+    );
+    // a file that is not a clusters file names itself
+    let out = run(
+        &[
+            "train",
+            "--data",
+            SENTIMENT,
+            "--out",
+            m,
+            "--clusters",
+            SENTIMENT,
+        ],
+        None,
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("news_sentiment.csv") && err.contains("not a nabra word clusters file"),
+        "{err}"
+    );
+    // too little text for the requested clusters is an error, not a panic
+    let out = build(&["--levels", "100000"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("terms occur at least"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn help_documents_every_flag() {
     for (cmd, flags) in [
@@ -209,6 +316,22 @@ fn help_documents_every_flag() {
         ("eval", &["--model", "--data", "--split", "--json"][..]),
         ("predict", &["--model", "--target", "--json"][..]),
         ("info", &["--model"][..]),
+        (
+            "clusters",
+            &[
+                "--data",
+                "--out",
+                "--text-col",
+                "--split",
+                "--levels",
+                "--dimensions",
+                "--window",
+                "--min-count",
+                "--max-terms",
+                "--seed",
+                "--stemmer",
+            ][..],
+        ),
         (
             "score",
             &[

@@ -287,3 +287,172 @@ fn warm_start_matches_linfa_from_scratch() {
     );
     assert!(max_diff < 0.05, "probabilities differ by up to {max_diff}");
 }
+
+/// Small word clusters from the texts of our two corpora (all splits).
+fn small_clusters() -> &'static std::sync::Arc<nabra::features::WordClusters> {
+    use linfa::traits::Fit;
+    static C: OnceLock<std::sync::Arc<nabra::features::WordClusters>> = OnceLock::new();
+    C.get_or_init(|| {
+        let sentiment = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/news_sentiment.csv");
+        let mut texts = nabra::data::read_texts(STANCE, &CsvOptions::default()).unwrap();
+        texts.extend(nabra::data::read_texts(sentiment, &CsvOptions::default()).unwrap());
+        let params = nabra::features::WordClusters::params()
+            .levels(vec![8, 40])
+            .dimensions(16)
+            .min_count(3)
+            .check()
+            .unwrap();
+        let data = linfa::DatasetBase::new(
+            nabra::Examples::new(texts.into_iter().map(|t| (t, None))),
+            (),
+        );
+        std::sync::Arc::new(params.fit(&data).unwrap())
+    })
+}
+
+#[test]
+fn word_clusters_are_deterministic_and_files_round_trip() {
+    use linfa::traits::Fit;
+    let c = small_clusters();
+    assert_eq!(c.levels(), &[8, 40]);
+    assert!(c.len() >= 40, "{} words", c.len());
+    // the same texts and seed give the same bytes
+    let texts = nabra::data::read_texts(STANCE, &CsvOptions::default()).unwrap();
+    let fit = |seed: u64| {
+        let p = nabra::features::WordClusters::params()
+            .levels(vec![8])
+            .dimensions(16)
+            .min_count(3)
+            .seed(seed);
+        let data = linfa::DatasetBase::new(
+            nabra::Examples::new(texts.iter().map(|t| (t.clone(), None))),
+            (),
+        );
+        p.check().unwrap().fit(&data).unwrap().to_bytes().unwrap()
+    };
+    assert_eq!(fit(1), fit(1));
+    // save, load, compare; damaged files are refused with the file's name
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.clusters");
+    c.save(&path).unwrap();
+    let loaded = nabra::features::WordClusters::load(&path).unwrap();
+    assert_eq!(&loaded, c.as_ref());
+    let bytes = c.to_bytes().unwrap();
+    let load = |b: &[u8]| {
+        nabra::features::WordClusters::from_bytes_named(b, Path::new("w.clusters"))
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(load(&bytes[..bytes.len() - 10]).contains("truncated"));
+    let model_bytes = lr_model().to_bytes().unwrap();
+    let msg = load(&model_bytes);
+    assert!(
+        msg.contains("w.clusters") && msg.contains("not a nabra word clusters file"),
+        "{msg}"
+    );
+    for cut in (0..bytes.len()).step_by(bytes.len() / 40 + 1) {
+        assert!(
+            nabra::features::WordClusters::from_bytes_named(&bytes[..cut], Path::new("x")).is_err()
+        );
+    }
+}
+
+#[test]
+fn word_clusters_add_features_and_travel_with_the_model() {
+    let clusters = small_clusters();
+    let params = Model::params()
+        .k(3000)
+        .calibration_folds(0)
+        .clusters(Some(clusters.clone()))
+        .check()
+        .unwrap();
+    let model = train_rows(&rows("train"), &params, 0.0, STANCE).unwrap();
+    // a known word gives cluster features; the plain model has none of them
+    let train = rows("train");
+    let word = train
+        .iter()
+        .flat_map(|r| r.text.split_whitespace())
+        .find(|w| {
+            let a = model.extractor().pipeline().analyze(w, None);
+            a.tokens().len() == 1 && a.term(0).is_some_and(|t| clusters.cluster(t, 0).is_some())
+        })
+        .expect("some training word is clustered")
+        .to_string();
+    let plain = nabra::features::FeatureExtractor::new(params.text, params.features);
+    let with = model.extractor().extract(&word, None);
+    let without = plain.extract(&word, None);
+    assert_eq!(
+        with.len(),
+        without.len() + 2,
+        "one feature per level for {word}"
+    );
+    assert_eq!(
+        plain.extract("zzzq", None),
+        model.extractor().extract("zzzq", None)
+    );
+    // the sparse path still equals linfa, and the clusters are saved in the model
+    assert_fast_path_matches_linfa(&model);
+    let loaded = Model::from_bytes(&model.to_bytes().unwrap()).unwrap();
+    assert_eq!(
+        loaded.hyperparams().clusters.as_deref(),
+        Some(clusters.as_ref())
+    );
+    let dev = examples(&rows("dev"));
+    assert_eq!(model.predict_batch(&dev), loaded.predict_batch(&dev));
+    // clusters learned on other terms than the model's are refused
+    let other_text = nabra::text::TextOptions {
+        negation_window: 0,
+        ..Default::default()
+    };
+    let err = Model::params()
+        .text(other_text)
+        .clusters(Some(clusters.clone()))
+        .check()
+        .unwrap_err();
+    assert!(err.to_string().contains("text settings"), "{err}");
+}
+
+/// Mawqif with word clusters learned from the train splits of the public
+/// tweet corpora in ../shared (MARSA, ArSAS, ASTD, Mawqif's own train
+/// texts), as in the README. Skips when ../shared is absent.
+#[test]
+fn mawqif_f_avg_with_word_clusters() {
+    use linfa::traits::Fit;
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets");
+    let files = ["marsa.csv", "arsas.csv", "astd.csv", "mawqif.csv"].map(|f| dir.join(f));
+    if let Some(missing) = files.iter().find(|p| !p.exists()) {
+        eprintln!("skipped: {} not present", missing.display());
+        return;
+    }
+    let mut texts = Vec::new();
+    for f in &files {
+        texts.extend(nabra::data::read_texts(f, &CsvOptions::default().split("train")).unwrap());
+    }
+    let data = linfa::DatasetBase::new(
+        nabra::Examples::new(texts.into_iter().map(|t| (t, None))),
+        (),
+    );
+    let clusters = nabra::features::WordClusters::params()
+        .check()
+        .unwrap()
+        .fit(&data)
+        .unwrap();
+    let path = &files[3];
+    let train = read_csv(path, &CsvOptions::default().split("train")).unwrap();
+    let test = read_csv(path, &CsvOptions::default().split("test")).unwrap();
+    let params = Model::params()
+        .clusters(Some(std::sync::Arc::new(clusters)))
+        .check()
+        .unwrap();
+    let model = train_rows(&train, &params, 0.0, path).unwrap();
+    let r = model.evaluate(&test, path).unwrap();
+    let f_avg = r.f_avg.expect("Mawqif has Favor/Against");
+    eprintln!(
+        "mawqif test with clusters: F_avg {f_avg:.4} macro-F1 {:.4} acc {:.4}",
+        r.macro_f1, r.accuracy
+    );
+    assert!(
+        f_avg >= 0.75,
+        "Mawqif F_avg with clusters regressed: {f_avg:.4}"
+    );
+}

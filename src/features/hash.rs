@@ -109,3 +109,27 @@ mod tests {
         assert_ne!(a.finish(), b.finish());
     }
 }
+
+/// [`Fnv`] as a [`std::hash::Hasher`], for hash maps keyed by short terms:
+/// lookups sit on the prediction path, where SipHash's DoS resistance buys
+/// nothing (the keys are fixed when the map is built).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FnvHasher(Fnv);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(Fnv::new(0))
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.bytes(bytes);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}

@@ -7,15 +7,20 @@
 //! avalanche) into one of 2^`buckets_log2` buckets with a sign, so no
 //! vocabulary is stored during extraction.
 //!
+//! With [`WordClusters`] learned from unlabeled text, every known word also
+//! gives its cluster id at each level, plain and conjoined with the target.
+//!
 //! [`FeatureExtractor::extract`] returns raw signed counts;
 //! [`Vocabulary`] (fitted at training time) keeps the selected buckets and
 //! their IDF and turns counts into the TF-IDF, L2-normalized rows the
 //! classifier sees.
 
+mod clusters;
 mod hash;
 mod select;
 mod vocab;
 
+pub use clusters::{ClusterParams, ClusterValidParams, MAX_LEVELS, WordClusters};
 pub use hash::fnv1a64;
 pub use select::chi_square;
 pub use vocab::{ColumnCounts, SparseRow, Vocabulary};
@@ -24,6 +29,7 @@ use crate::text::{Analysis, Target, TargetMatcher, TextOptions, TextPipeline, To
 use crate::{Error, Result};
 use hash::Fnv;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Namespaces keep feature families apart in the hash space.
 const NS_WORD: u8 = 1;
@@ -31,6 +37,7 @@ const NS_CHAR: u8 = 2;
 const NS_NEAR: u8 = 3;
 const NS_CONJ: u8 = 4;
 const NS_BIAS: u8 = 5;
+const NS_CLUSTER: u8 = 6;
 /// The placeholder term that replaces target mentions.
 pub const TARGET_PLACEHOLDER: &str = "<T>";
 
@@ -138,6 +145,7 @@ pub struct FeatureExtractor {
     pipeline: TextPipeline,
     options: FeatureOptions,
     mask: u32,
+    clusters: Option<Arc<WordClusters>>,
 }
 
 /// Reusable buffers for extraction (one per thread).
@@ -161,7 +169,34 @@ impl FeatureExtractor {
             pipeline: TextPipeline::new(text),
             options,
             mask,
+            clusters: None,
         }
+    }
+
+    /// Adds word-cluster features from `clusters` (learned with the same
+    /// text settings).
+    ///
+    /// ```
+    /// use linfa::{traits::Fit, DatasetBase, ParamGuard};
+    /// use nabra::features::{FeatureExtractor, FeatureOptions, WordClusters};
+    /// use nabra::text::TextOptions;
+    /// let texts = (0..40).map(|i| (format!("نشرب الشاي {} صباحا ونحب القهوة", i % 4), None));
+    /// let clusters = WordClusters::params().levels(vec![2]).dimensions(2).min_count(2)
+    ///     .check()?.fit(&DatasetBase::new(nabra::Examples::new(texts), ()))?;
+    /// let plain = FeatureExtractor::new(TextOptions::default(), FeatureOptions::default());
+    /// let with = FeatureExtractor::new(TextOptions::default(), FeatureOptions::default())
+    ///     .with_clusters(std::sync::Arc::new(clusters));
+    /// assert!(with.extract("نحب الشاي", None).len() > plain.extract("نحب الشاي", None).len());
+    /// # Ok::<(), nabra::Error>(())
+    /// ```
+    pub fn with_clusters(mut self, clusters: Arc<WordClusters>) -> FeatureExtractor {
+        self.clusters = Some(clusters);
+        self
+    }
+
+    /// The word clusters, if any.
+    pub fn clusters(&self) -> Option<&WordClusters> {
+        self.clusters.as_deref()
     }
 
     /// The text pipeline.
@@ -317,6 +352,27 @@ impl FeatureExtractor {
                         if k + 1 >= lo {
                             self.push(h, out, 1);
                         }
+                    }
+                }
+            }
+        }
+
+        // Cluster ids of known words at every level, plain and conjoined.
+        if let Some(cl) = &self.clusters {
+            for j in 0..terms.len() {
+                let (t, neg) = term(j);
+                let Some(row) = cl.row(t) else { continue };
+                for level in 0..cl.levels().len() {
+                    let id = cl.id(level, row);
+                    for seed in std::iter::once(Fnv::new(NS_CLUSTER)).chain(key_hash) {
+                        let mut h = seed;
+                        h.byte(NS_CLUSTER);
+                        h.byte(level as u8);
+                        if neg {
+                            h.byte(b'!');
+                        }
+                        h.bytes(&id.to_le_bytes());
+                        self.push(h, out, 1);
                     }
                 }
             }

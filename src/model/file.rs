@@ -88,6 +88,85 @@ fn scores_are_finite(model: &Model) -> bool {
     })
 }
 
+/// Frames a JSON body for a file: a header line (`magic`, format version,
+/// body length, FNV-1a checksum), then the body.
+pub(crate) fn frame(magic: &str, json: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "{magic} format={FORMAT_VERSION} bytes={} fnv1a64={:016x}\n",
+        json.len(),
+        fnv1a64(json)
+    )
+    .into_bytes();
+    out.extend_from_slice(json);
+    out
+}
+
+/// Checks a framed file's header (magic, format, length, checksum) and
+/// returns its body; `what` names the expected kind of file in errors.
+pub(crate) fn unframe<'a>(
+    magic: &str,
+    what: &str,
+    bytes: &'a [u8],
+    name: &Path,
+) -> Result<&'a [u8]> {
+    let bad = |m: String| Error::model_format(name, m);
+    let nl = bytes
+        .iter()
+        .take(256)
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| bad(format!("not a nabra {what} file (no header line)")))?;
+    let header = std::str::from_utf8(&bytes[..nl])
+        .map_err(|_| bad(format!("not a nabra {what} file (header is not text)")))?;
+    let mut parts = header.split(' ');
+    if parts.next() != Some(magic) {
+        return Err(bad(format!("not a nabra {what} file (bad magic)")));
+    }
+    let mut format = None;
+    let mut len = None;
+    let mut sum = None;
+    for p in parts {
+        match p.split_once('=') {
+            Some(("format", v)) => format = v.parse::<u32>().ok(),
+            Some(("bytes", v)) => len = v.parse::<usize>().ok(),
+            Some(("fnv1a64", v)) => sum = u64::from_str_radix(v, 16).ok(),
+            _ => {}
+        }
+    }
+    let format = format.ok_or_else(|| bad("header has no valid format=".into()))?;
+    if format > FORMAT_VERSION {
+        return Err(bad(format!(
+            "{what} format {format} is newer than this nabra {} supports (format {FORMAT_VERSION}); upgrade nabra",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    if format < FORMAT_VERSION {
+        return Err(bad(format!(
+            "{what} format {format} is older than format {FORMAT_VERSION}; rebuild it"
+        )));
+    }
+    let (len, sum) = match (len, sum) {
+        (Some(l), Some(s)) => (l, s),
+        _ => return Err(bad("header lacks bytes= or fnv1a64=".into())),
+    };
+    let body = &bytes[nl + 1..];
+    if body.len() < len {
+        return Err(bad(format!(
+            "truncated: header promises {len} bytes of body, file has {}",
+            body.len()
+        )));
+    }
+    if body.len() > len {
+        return Err(bad(format!(
+            "{} unexpected bytes after the body",
+            body.len() - len
+        )));
+    }
+    if fnv1a64(body) != sum {
+        return Err(bad("corrupt: checksum mismatch".into()));
+    }
+    Ok(body)
+}
+
 impl Model {
     /// Serializes the model to bytes (header + JSON body).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
@@ -102,14 +181,7 @@ impl Model {
         };
         let json = serde_json::to_vec(&body)
             .map_err(|e| Error::model_format("<memory>", format!("cannot serialize: {e}")))?;
-        let mut out = format!(
-            "{MAGIC} format={FORMAT_VERSION} bytes={} fnv1a64={:016x}\n",
-            json.len(),
-            fnv1a64(&json)
-        )
-        .into_bytes();
-        out.extend_from_slice(&json);
-        Ok(out)
+        Ok(frame(MAGIC, &json))
     }
 
     /// Writes the model to `path` atomically (temporary file, then rename).
@@ -140,60 +212,7 @@ impl Model {
     /// Loads a model from bytes; `name` is used in error messages.
     pub fn from_bytes_named(bytes: &[u8], name: &Path) -> Result<Model> {
         let bad = |m: String| Error::model_format(name, m);
-        let nl = bytes
-            .iter()
-            .take(256)
-            .position(|&b| b == b'\n')
-            .ok_or_else(|| bad("not a nabra model (no header line)".into()))?;
-        let header = std::str::from_utf8(&bytes[..nl])
-            .map_err(|_| bad("not a nabra model (header is not text)".into()))?;
-        let mut parts = header.split(' ');
-        if parts.next() != Some(MAGIC) {
-            return Err(bad("not a nabra model (bad magic)".into()));
-        }
-        let mut format = None;
-        let mut len = None;
-        let mut sum = None;
-        for p in parts {
-            match p.split_once('=') {
-                Some(("format", v)) => format = v.parse::<u32>().ok(),
-                Some(("bytes", v)) => len = v.parse::<usize>().ok(),
-                Some(("fnv1a64", v)) => sum = u64::from_str_radix(v, 16).ok(),
-                _ => {}
-            }
-        }
-        let format = format.ok_or_else(|| bad("header has no valid format=".into()))?;
-        if format > FORMAT_VERSION {
-            return Err(bad(format!(
-                "model format {format} is newer than this nabra {} supports (format {FORMAT_VERSION}); upgrade nabra",
-                env!("CARGO_PKG_VERSION")
-            )));
-        }
-        if format < FORMAT_VERSION {
-            return Err(bad(format!(
-                "model format {format} is older than format {FORMAT_VERSION}; retrain the model"
-            )));
-        }
-        let (len, sum) = match (len, sum) {
-            (Some(l), Some(s)) => (l, s),
-            _ => return Err(bad("header lacks bytes= or fnv1a64=".into())),
-        };
-        let body = &bytes[nl + 1..];
-        if body.len() < len {
-            return Err(bad(format!(
-                "truncated: header promises {len} bytes of body, file has {}",
-                body.len()
-            )));
-        }
-        if body.len() > len {
-            return Err(bad(format!(
-                "{} unexpected bytes after the body",
-                body.len() - len
-            )));
-        }
-        if fnv1a64(body) != sum {
-            return Err(bad("corrupt: checksum mismatch".into()));
-        }
+        let body = unframe(MAGIC, "model", bytes, name)?;
         let b: BodyIn =
             serde_json::from_slice(body).map_err(|e| bad(format!("corrupt body: {e}")))?;
         let classifier = b

@@ -28,6 +28,8 @@ mod warm_start;
 pub use calibrate::Calibration;
 pub use classifier::{Classifier, ClassifierKind};
 pub use file::FORMAT_VERSION;
+pub(crate) use file::{frame, unframe};
+pub(crate) use params::SplitMix64;
 pub use params::{Balance, ModelParams, ModelValidParams};
 
 use crate::data::LabeledText;
@@ -202,9 +204,8 @@ impl Model {
             ));
         }
         let scorer = classifier.scorer(&vocabulary, labels.len(), &class_offsets)?;
-        let (text, features) = (params.text, params.features);
         Ok(Model {
-            extractor: std::sync::Arc::new(FeatureExtractor::new(text, features)),
+            extractor: std::sync::Arc::new(params.extractor()),
             params,
             labels,
             vocabulary,

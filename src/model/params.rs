@@ -4,7 +4,9 @@
 use super::calibrate::{Problem, calibrate};
 use super::classifier::{Classifier, ClassifierKind};
 use super::{Examples, Model, TrainingInfo};
-use crate::features::{FeatureOptions, RawCounts, Scratch, SparseRow, Vocabulary};
+use crate::features::{
+    FeatureExtractor, FeatureOptions, RawCounts, Scratch, SparseRow, Vocabulary, WordClusters,
+};
 use crate::text::TextOptions;
 use crate::{Error, Result};
 use linfa::traits::Fit;
@@ -12,6 +14,7 @@ use linfa::{DatasetBase, ParamGuard};
 use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// How to handle unequal class sizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +51,10 @@ pub struct ModelValidParams {
     /// saved before it existed load with 0, as they were trained.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub calibration_folds: usize,
+    /// Word clusters learned from unlabeled text ([`WordClusters`]); their
+    /// ids become features. Stored in the model file with everything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clusters: Option<Arc<WordClusters>>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -76,7 +83,17 @@ impl ModelValidParams {
         balance: Balance::None,
         seed: 42,
         calibration_folds: 5,
+        clusters: None,
     };
+
+    /// The feature extractor these settings describe.
+    pub(crate) fn extractor(&self) -> FeatureExtractor {
+        let fx = FeatureExtractor::new(self.text, self.features);
+        match &self.clusters {
+            Some(c) => fx.with_clusters(Arc::clone(c)),
+            None => fx,
+        }
+    }
 }
 
 impl Default for ModelParams {
@@ -126,6 +143,12 @@ impl ModelParams {
         self.0.calibration_folds = folds;
         self
     }
+    /// Word clusters to add as features (`None` = none); they must have
+    /// been learned with the same text settings.
+    pub fn clusters(mut self, clusters: Option<Arc<WordClusters>>) -> Self {
+        self.0.clusters = clusters;
+        self
+    }
 }
 
 impl ParamGuard for ModelParams {
@@ -150,6 +173,15 @@ impl ParamGuard for ModelParams {
                 "calibration_folds must be 0 (off) or in 2..=20, got {}",
                 p.calibration_folds
             )));
+        }
+        if let Some(c) = &p.clusters {
+            if c.text_options() != &p.text {
+                return Err(Error::InvalidParams(
+                    "the word clusters were learned with other text settings than the model's; \
+                     rebuild them with the model's settings"
+                        .into(),
+                ));
+            }
         }
         Ok(p)
     }
@@ -189,7 +221,7 @@ impl Fit<Examples, Vec<String>, Error> for ModelValidParams {
             .map(|t| labels.binary_search(t).unwrap_or(0))
             .collect();
 
-        let extractor = crate::features::FeatureExtractor::new(self.text, self.features);
+        let extractor = self.extractor();
         let raw: Vec<RawCounts> = examples
             .par_iter()
             .map_init(Scratch::default, |scratch, ex| {
