@@ -54,7 +54,9 @@ use std::path::Path;
 #[serde(try_from = "ClustersData", into = "ClustersData")]
 pub struct WordClusters {
     data: ClustersData,
-    /// term bytes → row in `data.terms` (rebuilt on load)
+    /// hash of a term's bytes → its row in `data.terms` (rebuilt on load);
+    /// keyed by a 64-bit hash rather than the bytes so a lookup on the
+    /// prediction path is one hash and one integer compare
     index: TermIndex,
 }
 
@@ -97,11 +99,8 @@ impl TryFrom<ClustersData> for WordClusters {
         }
         let mut index = TermIndex::with_capacity_and_hasher(data.terms.len(), Default::default());
         for (i, t) in data.terms.iter().enumerate() {
-            if index
-                .insert(t.as_bytes().to_vec().into_boxed_slice(), i as u32)
-                .is_some()
-            {
-                return Err(format!("term {t:?} is listed twice"));
+            if index.insert(term_key(t.as_bytes()), i as u32).is_some() {
+                return Err(format!("term {t:?} is listed twice (or shares its hash)"));
             }
         }
         Ok(WordClusters { data, index })
@@ -114,7 +113,16 @@ impl From<WordClusters> for ClustersData {
     }
 }
 
-type TermIndex = HashMap<Box<[u8]>, u32, std::hash::BuildHasherDefault<super::hash::FnvHasher>>;
+type TermIndex = HashMap<u64, u32, std::hash::BuildHasherDefault<super::hash::PremixedHasher>>;
+
+/// The index key of a term: its namespaced FNV-1a hash. Two distinct terms
+/// share a key with probability about 2^-64 per pair; a clash between two
+/// clustered terms is refused when the index is built.
+fn term_key(term: &[u8]) -> u64 {
+    let mut h = super::hash::Fnv::new(0xC1);
+    h.bytes(term);
+    h.finish()
+}
 
 /// At most this many levels (each adds one feature per known word).
 pub const MAX_LEVELS: usize = 8;
@@ -156,7 +164,7 @@ impl WordClusters {
     /// Row of a term, for [`WordClusters::id`].
     #[inline]
     pub(crate) fn row(&self, term: &[u8]) -> Option<usize> {
-        self.index.get(term).map(|&r| r as usize)
+        self.index.get(&term_key(term)).map(|&r| r as usize)
     }
 
     /// Cluster id of row `row` at `level` (both in range).

@@ -110,26 +110,28 @@ mod tests {
     }
 }
 
-/// [`Fnv`] as a [`std::hash::Hasher`], for hash maps keyed by short terms:
-/// lookups sit on the prediction path, where SipHash's DoS resistance buys
-/// nothing (the keys are fixed when the map is built).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct FnvHasher(Fnv);
+/// A [`std::hash::Hasher`] for keys that are already well-mixed 64-bit
+/// hashes (such as [`Fnv::finish`]): it passes them through, so a map
+/// lookup costs no second hash and no key comparison beyond one `u64`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PremixedHasher(u64);
 
-impl Default for FnvHasher {
-    fn default() -> Self {
-        FnvHasher(Fnv::new(0))
-    }
-}
-
-impl std::hash::Hasher for FnvHasher {
+impl std::hash::Hasher for PremixedHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        self.0.bytes(bytes);
+        // not used for u64 keys; folds any other key in, FNV-style
+        let mut h = Fnv(self.0 ^ OFFSET);
+        h.bytes(bytes);
+        self.0 = h.finish();
+    }
+
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
     }
 
     #[inline]
     fn finish(&self) -> u64 {
-        self.0.finish()
+        self.0
     }
 }

@@ -8,7 +8,7 @@
 //! vocabulary is stored during extraction.
 //!
 //! With [`WordClusters`] learned from unlabeled text, every known word also
-//! gives its cluster id at each level, plain and conjoined with the target.
+//! gives its cluster id at each level (conjoined with the target, if any).
 //!
 //! [`FeatureExtractor::extract`] returns raw signed counts;
 //! [`Vocabulary`] (fitted at training time) keeps the selected buckets and
@@ -357,23 +357,24 @@ impl FeatureExtractor {
             }
         }
 
-        // Cluster ids of known words at every level, plain and conjoined.
+        // Cluster ids of known words at every level: conjoined with the
+        // target when there is one (a cluster holds words of both stances,
+        // which only the target tells apart: nested CV on Mawqif preferred
+        // this to plain + conjoined), plain otherwise.
         if let Some(cl) = &self.clusters {
+            let seed = key_hash.unwrap_or(Fnv::new(NS_CLUSTER));
             for j in 0..terms.len() {
                 let (t, neg) = term(j);
                 let Some(row) = cl.row(t) else { continue };
                 for level in 0..cl.levels().len() {
-                    let id = cl.id(level, row);
-                    for seed in std::iter::once(Fnv::new(NS_CLUSTER)).chain(key_hash) {
-                        let mut h = seed;
-                        h.byte(NS_CLUSTER);
-                        h.byte(level as u8);
-                        if neg {
-                            h.byte(b'!');
-                        }
-                        h.bytes(&id.to_le_bytes());
-                        self.push(h, out, 1);
+                    let mut h = seed;
+                    h.byte(NS_CLUSTER);
+                    h.byte(level as u8);
+                    if neg {
+                        h.byte(b'!');
                     }
+                    h.bytes(&cl.id(level, row).to_le_bytes());
+                    self.push(h, out, 1);
                 }
             }
         }
