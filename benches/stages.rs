@@ -5,13 +5,15 @@
 //! runs. The model is trained on the matching train split at startup.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use linfa::ParamGuard;
+use linfa::traits::Fit;
+use linfa::{DatasetBase, ParamGuard};
 use nabra::data::{CsvOptions, LabeledText, read_csv};
-use nabra::features::{FeatureExtractor, Scratch};
+use nabra::features::{FeatureExtractor, Scratch, WordClusters};
 use nabra::text::{Normalizer, TextPipeline};
 use nabra::{Examples, Model};
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 fn data() -> (String, Vec<LabeledText>, Vec<LabeledText>) {
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/mawqif.csv");
@@ -80,6 +82,28 @@ fn stages(c: &mut Criterion) {
     g.bench_function("predict/sparse", |b| {
         b.iter(|| {
             model.predict_sequential(test.iter().map(|r| (r.text.as_str(), r.target.as_ref())))
+        })
+    });
+    // The same recipe with word clusters, learned here from the train texts
+    // (so the bench needs no other corpus): what their features cost.
+    let clusters = WordClusters::params()
+        .levels(vec![50, 500])
+        .min_count(2)
+        .check()
+        .unwrap()
+        .fit(&DatasetBase::new(
+            Examples::new(train.iter().map(|r| (r.text.clone(), None))),
+            (),
+        ))
+        .expect("clusters");
+    let clustered = Model::params()
+        .clusters(Some(Arc::new(clusters)))
+        .check()
+        .unwrap();
+    let clustered = nabra::train::train_rows(&train, &clustered, 0.0, "train").expect("training");
+    g.bench_function("predict/sparse+clusters", |b| {
+        b.iter(|| {
+            clustered.predict_sequential(test.iter().map(|r| (r.text.as_str(), r.target.as_ref())))
         })
     });
     let examples = Examples::from_labeled(&test).0;
