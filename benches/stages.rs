@@ -84,8 +84,8 @@ fn stages(c: &mut Criterion) {
             model.predict_sequential(test.iter().map(|r| (r.text.as_str(), r.target.as_ref())))
         })
     });
-    // The same recipe with word clusters, learned here from the train texts
-    // (so the bench needs no other corpus): what their features cost.
+    // The word-cluster recipe (clusters, character 3–5-grams), the clusters
+    // learned here from the train texts so the bench needs no other corpus.
     let clusters = WordClusters::params()
         .levels(vec![50, 500])
         .min_count(2)
@@ -97,6 +97,10 @@ fn stages(c: &mut Criterion) {
         ))
         .expect("clusters");
     let clustered = Model::params()
+        .features(nabra::features::FeatureOptions {
+            char_ngrams: (3, 5),
+            ..Default::default()
+        })
         .clusters(Some(Arc::new(clusters)))
         .check()
         .unwrap();

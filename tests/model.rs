@@ -414,7 +414,8 @@ fn word_clusters_add_features_and_travel_with_the_model() {
 
 /// Mawqif with word clusters learned from the train splits of the public
 /// tweet corpora in ../shared (MARSA, ArSAS, ASTD, Mawqif's own train
-/// texts), as in the README. Skips when ../shared is absent.
+/// texts) and character 3–5-grams, the README's recipe. Skips when
+/// ../shared is absent.
 #[test]
 fn mawqif_f_avg_with_word_clusters() {
     use linfa::traits::Fit;
@@ -441,6 +442,10 @@ fn mawqif_f_avg_with_word_clusters() {
     let train = read_csv(path, &CsvOptions::default().split("train")).unwrap();
     let test = read_csv(path, &CsvOptions::default().split("test")).unwrap();
     let params = Model::params()
+        .features(nabra::features::FeatureOptions {
+            char_ngrams: (3, 5),
+            ..Default::default()
+        })
         .clusters(Some(std::sync::Arc::new(clusters)))
         .check()
         .unwrap();
