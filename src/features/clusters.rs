@@ -388,7 +388,7 @@ impl<T> Fit<Examples, T, Error> for ClusterValidParams {
         let ids = self
             .levels
             .iter()
-            .map(|&k| spherical_kmeans(&vectors, self.dimensions, k, KMEANS_ITERATIONS))
+            .map(|&k| spherical_kmeans(&vectors, k))
             .collect();
         WordClusters::try_from(ClustersData {
             text: self.text,
@@ -647,11 +647,11 @@ fn jacobi_eigen(a: &mut [f64], n: usize) -> (Vec<f64>, Vec<f64>) {
 
 /// Spherical k-means of unit rows into `k` clusters, started from rows
 /// spread evenly over the (frequency-ordered) rows.
-fn spherical_kmeans(x: &Dense, dims: usize, k: usize, iterations: usize) -> Vec<u32> {
-    let n = x.rows;
+fn spherical_kmeans(x: &Dense, k: usize) -> Vec<u32> {
+    let (n, dims) = (x.rows, x.cols);
     let mut centroids: Vec<f64> = (0..k).flat_map(|c| x.row(c * n / k).to_vec()).collect();
     let mut assign = vec![u32::MAX; n];
-    for _ in 0..iterations {
+    for _ in 0..KMEANS_ITERATIONS {
         let next: Vec<u32> = (0..n)
             .into_par_iter()
             .map(|i| {
