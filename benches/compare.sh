@@ -18,6 +18,16 @@
 # Arguments after the data set name are passed to `nabra train`. Prediction is
 # timed on one thread for every system (baseline.py does the same). Peak RSS is
 # each process's maximum resident set (GNU time), training and prediction.
+#
+# Timings on a shared host drift by tens of percent from one minute to the
+# next, and the test split of Mawqif predicts in ~15 ms, so one measurement
+# per system can land on a slow moment for one system and a fast one for
+# another. The script therefore runs every system REPEAT times (default 3),
+# round-robin, so every system is sampled across the same stretch of time,
+# and reports the median fit time and prediction speed per system, with the
+# prediction ratio of each repetition. Quality figures come from the first
+# repetition; nabra's must be identical in every repetition (deterministic)
+# and the script fails if they are not.
 # Installs the Python side into /tmp/anchors (a virtual environment) if it is
 # missing, and says so.
 set -euo pipefail
@@ -32,52 +42,78 @@ if [ ! -x $py ]; then
   python3 -m venv /tmp/anchors
   $py -m pip install -q scikit-learn fasttext-wheel 'numpy<2'
 fi
+repeat=${REPEAT:-3}
+[[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "REPEAT must be a positive integer, got '$repeat'" >&2; exit 2; }
 extra=()
 [ "$name" = mawqif ] && extra=(--with-target)
 cargo build --release -q
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for sys in sklearn fasttext; do
-  echo "running baseline.py --systems $sys" >&2
-  /usr/bin/time -f "%M" -o "$work/$sys.rss" \
-    $py ../shared/anchors/baseline.py "$data" "${extra[@]}" --systems $sys --json > "$work/$sys.json"
-done
-echo "running nabra train + eval" >&2
-/usr/bin/time -f "%e %M" -o "$work/train.time" \
-  target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/m.model" "$@" >/dev/null 2>"$work/train.log"
-RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval.rss" \
-  target/release/nabra eval --model "$work/m.model" --data "$data" --split test --json > "$work/nabra.json" 2>/dev/null
 corpora=()
 for c in marsa arsas astd; do
   [ "$c" != "$name" ] && [ -f "../shared/datasets/$c.csv" ] && corpora+=("../shared/datasets/$c.csv")
 done
 corpora+=("$data")
-echo "running nabra clusters + train --clusters + eval" >&2
+echo "running nabra clusters" >&2
 /usr/bin/time -f "%e %M" -o "$work/clusters.time" \
   target/release/nabra clusters --data "${corpora[@]}" --split train --out "$work/w.clusters" 2>"$work/clusters.log"
-/usr/bin/time -f "%e %M" -o "$work/train_c.time" \
-  target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/c.model" --clusters "$work/w.clusters" --char-ngrams 3-5 "$@" >/dev/null 2>"$work/train_c.log"
-RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval_c.rss" \
-  target/release/nabra eval --model "$work/c.model" --data "$data" --split test --json > "$work/nabra_c.json" 2>/dev/null
-$py - "$work" "$name" <<'PY'
-import json, sys, os
-w, name = sys.argv[1], sys.argv[2]
+for r in $(seq 1 "$repeat"); do
+  for sys in sklearn fasttext; do
+    echo "[$r/$repeat] running baseline.py --systems $sys" >&2
+    /usr/bin/time -f "%M" -o "$work/$sys.$r.rss" \
+      $py ../shared/anchors/baseline.py "$data" "${extra[@]}" --systems $sys --json > "$work/$sys.$r.json"
+  done
+  echo "[$r/$repeat] running nabra train + eval, default and with word clusters" >&2
+  /usr/bin/time -f "%e %M" -o "$work/train.$r.time" \
+    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/m.model" "$@" >/dev/null 2>"$work/train.log"
+  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval.$r.rss" \
+    target/release/nabra eval --model "$work/m.model" --data "$data" --split test --json > "$work/nabra.$r.json" 2>/dev/null
+  /usr/bin/time -f "%e %M" -o "$work/train_c.$r.time" \
+    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/c.model" --clusters "$work/w.clusters" --char-ngrams 3-5 "$@" >/dev/null 2>"$work/train_c.log"
+  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval_c.$r.rss" \
+    target/release/nabra eval --model "$work/c.model" --data "$data" --split test --json > "$work/nabra_c.$r.json" 2>/dev/null
+done
+$py - "$work" "$name" "$repeat" <<'PY'
+import json, sys, os, statistics
+w, name, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+QUALITY = ("accuracy", "macro_f1", "f_avg")
+def rss_mb(path):
+    return int(open(path).read().split()[-1]) / 1024
+def summarize(runs):
+    """Quality from the first repetition; median fit time and speed; max RSS."""
+    r = dict(runs[0])
+    for k in ("fit_s", "predict_texts_per_s", "predict_mb_per_s"):
+        r[k] = statistics.median(x[k] for x in runs)
+    r["rss_mb"] = max(x["rss_mb"] for x in runs)
+    r["runs"] = runs
+    return r
 rows = {}
 for s in ("sklearn", "fasttext"):
-    r = json.load(open(f"{w}/{s}.json"))[s]
-    r["rss_mb"] = int(open(f"{w}/{s}.rss").read().split()[-1]) / 1024
-    rows[s] = r
+    runs = []
+    for i in range(1, reps + 1):
+        x = json.load(open(f"{w}/{s}.{i}.json"))[s]
+        x["rss_mb"] = rss_mb(f"{w}/{s}.{i}.rss")
+        runs.append(x)
+    rows[s] = summarize(runs)
 def nabra(tag, train, evalrss):
-    n = json.load(open(f"{w}/{tag}.json"))
-    secs, rss = open(f"{w}/{train}.time").read().split()[-2:]
-    return dict(accuracy=n["accuracy"], macro_f1=n["macro_f1"], f_avg=n.get("f_avg"),
-                fit_s=float(secs), predict_texts_per_s=n["predict_texts_per_s"],
-                predict_mb_per_s=n["predict_mb_per_s"],
-                rss_mb=max(int(rss), int(open(f"{w}/{evalrss}.rss").read().split()[-1])) / 1024)
+    runs = []
+    for i in range(1, reps + 1):
+        n = json.load(open(f"{w}/{tag}.{i}.json"))
+        secs, rss = open(f"{w}/{train}.{i}.time").read().split()[-2:]
+        runs.append(dict(accuracy=n["accuracy"], macro_f1=n["macro_f1"], f_avg=n.get("f_avg"),
+                         fit_s=float(secs), predict_texts_per_s=n["predict_texts_per_s"],
+                         predict_mb_per_s=n["predict_mb_per_s"],
+                         rss_mb=max(int(rss) / 1024, rss_mb(f"{w}/{evalrss}.{i}.rss"))))
+    for x in runs[1:]:
+        if any(x[k] != runs[0][k] for k in QUALITY):
+            sys.exit(f"{tag}: quality differs between repetitions (not deterministic): "
+                     f"{[{k: y[k] for k in QUALITY} for y in runs]}")
+    return summarize(runs)
 rows["nabra"] = nabra("nabra", "train", "eval")
 rows["nabra + word clusters"] = nabra("nabra_c", "train_c", "eval_c")
 print(f"{name}: train {rows['sklearn']['train_rows']} rows, test {rows['sklearn']['test_rows']} rows; "
-      f"{os.cpu_count()} cores; prediction on one thread")
+      f"{os.cpu_count()} cores; prediction on one thread; {reps} repetition(s), "
+      f"median fit time and speed")
 print(f"| system | acc | macro-F1 | F_avg | fit s | predict texts/s | predict MB/s | peak RSS MB |")
 print("|---|---|---|---|---|---|---|---|")
 for s, r in rows.items():
@@ -85,15 +121,17 @@ for s, r in rows.items():
     print(f"| {s} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {fa} | {r['fit_s']:.2f} | "
           f"{r['predict_texts_per_s']:,.0f} | {r['predict_mb_per_s']:.3f} | {r['rss_mb']:,.0f} |")
 print()
-print("| nabra / peer | macro-F1 | F_avg | fit time | predict texts/s | peak RSS |")
-print("|---|---|---|---|---|---|")
+print("| nabra / peer | macro-F1 | F_avg | fit time | predict texts/s | peak RSS | predict ratio per repetition |")
+print("|---|---|---|---|---|---|---|")
 for tag in ("nabra", "nabra + word clusters"):
     nb = rows[tag]
     for s in ("sklearn", "fasttext"):
         r = rows[s]
         fa = f"{nb['f_avg'] - r['f_avg']:+.3f}" if nb.get("f_avg") is not None and r.get("f_avg") is not None else "-"
+        each = ", ".join(f"{a['predict_texts_per_s'] / b['predict_texts_per_s']:.1f}×"
+                         for a, b in zip(nb["runs"], r["runs"]))
         print(f"| {tag} vs {s} | {nb['macro_f1'] - r['macro_f1']:+.3f} | {fa} | {nb['fit_s'] / r['fit_s']:.2f}× | "
-              f"{nb['predict_texts_per_s'] / r['predict_texts_per_s']:.1f}× | {nb['rss_mb'] / r['rss_mb']:.2f}× |")
+              f"{nb['predict_texts_per_s'] / r['predict_texts_per_s']:.1f}× | {nb['rss_mb'] / r['rss_mb']:.2f}× | {each} |")
 secs, rss = open(f"{w}/clusters.time").read().split()[-2:]
 log = open(f"{w}/clusters.log").read().strip().splitlines()
 print()
