@@ -63,24 +63,39 @@ impl ColumnCounts {
         }
     }
 
-    #[inline]
-    fn add(&mut self, col: u32, v: f32) {
-        let mask = self.keys.len() - 1;
-        let mut s = (col.wrapping_mul(0x9E37_79B1) >> self.shift) as usize;
-        loop {
-            let k = self.keys[s];
-            if k == col {
-                self.counts[s] += v;
-                return;
+    /// Adds each (column, count) of `items`. The table, its size and the
+    /// length of `order` are held in locals for the loop: kept in the
+    /// struct, every insertion's update of `order`'s length waits on the
+    /// previous one's (through memory), a chain as long as the row.
+    #[inline(always)]
+    fn add_all(&mut self, items: &[(u32, f32)]) {
+        let start = self.order.len();
+        self.order.resize(start + items.len(), 0);
+        let keys = &mut self.keys[..];
+        let counts = &mut self.counts[..];
+        let order = &mut self.order[..];
+        let mask = keys.len() - 1;
+        let shift = self.shift;
+        let mut len = start;
+        for &(col, v) in items {
+            let mut s = (col.wrapping_mul(0x9E37_79B1) >> shift) as usize;
+            loop {
+                let k = keys[s];
+                if k == col {
+                    counts[s] += v;
+                    break;
+                }
+                if k == EMPTY {
+                    keys[s] = col;
+                    counts[s] = v;
+                    order[len] = s as u32;
+                    len += 1;
+                    break;
+                }
+                s = (s + 1) & mask;
             }
-            if k == EMPTY {
-                self.keys[s] = col;
-                self.counts[s] = v;
-                self.order.push(s as u32);
-                return;
-            }
-            s = (s + 1) & mask;
         }
+        self.order.truncate(len);
     }
 
     /// (column, summed count) pairs in order of first occurrence; a count can
@@ -322,10 +337,9 @@ impl Vocabulary {
             hits[n] = (col, tf);
             n += usize::from(hit);
         }
-        for i in 0..n {
-            let (col, tf) = counts.hits[i];
-            counts.add(col, tf);
-        }
+        let hits = std::mem::take(&mut counts.hits);
+        counts.add_all(&hits[..n]);
+        counts.hits = hits;
     }
 
     /// Whether term frequencies are sublinear (1 + ln tf).
