@@ -379,14 +379,14 @@ impl LinearScorer {
         // registers; summed through memory, each column's additions wait on
         // the previous column's (store forwarding), which cost a quarter of
         // the scoring time. The result is the same either way.
-        let sums = match self.n_classes {
+        let norm2 = match self.n_classes {
             2 => self.group_sums::<2>(counts, out),
             3 => self.group_sums::<3>(counts, out),
             4 => self.group_sums::<4>(counts, out),
             _ => self.group_sums_any(counts, out),
         };
         let c = self.n_classes;
-        let scale = sums.norm2.map(|n2| {
+        let scale = norm2.map(|n2| {
             if n2 > 0.0 {
                 1.0 / f64::from(n2.sqrt())
             } else {
@@ -415,7 +415,7 @@ impl LinearScorer {
         Some((tf.copysign(n) * idf, w))
     }
 
-    /// Prefetches the table line of the `i`-th column of `counts`.
+    /// Prefetches the table lines of all columns of `counts`.
     #[inline(always)]
     fn prefetch_columns(&self, counts: &ColumnCounts) {
         let stride = 1 + self.n_classes;
@@ -426,9 +426,10 @@ impl LinearScorer {
     }
 
     /// The partial dot products of the character group, then the word
-    /// group, into `out` (2 × `C` values), and each group's squared norm.
+    /// group, into `out` (2 × `C` values); returns each group's squared
+    /// norm.
     #[inline(always)]
-    fn group_sums<const C: usize>(&self, counts: &ColumnCounts, out: &mut Vec<f64>) -> GroupSums {
+    fn group_sums<const C: usize>(&self, counts: &ColumnCounts, out: &mut Vec<f64>) -> [f32; 2] {
         self.prefetch_columns(counts);
         let mut acc = [[0.0f64; C]; 2];
         let mut norm2 = [0.0f32; 2];
@@ -450,11 +451,11 @@ impl LinearScorer {
         out.clear();
         out.extend_from_slice(&acc[0]);
         out.extend_from_slice(&acc[1]);
-        GroupSums { norm2 }
+        norm2
     }
 
     /// [`LinearScorer::group_sums`] for any number of classes.
-    fn group_sums_any(&self, counts: &ColumnCounts, out: &mut Vec<f64>) -> GroupSums {
+    fn group_sums_any(&self, counts: &ColumnCounts, out: &mut Vec<f64>) -> [f32; 2] {
         self.prefetch_columns(counts);
         let c = self.n_classes;
         out.clear();
@@ -474,14 +475,8 @@ impl LinearScorer {
                 *o += f64::from(x * wk);
             }
         }
-        GroupSums { norm2 }
+        norm2
     }
-}
-
-/// What [`LinearScorer::group_sums`] returns besides the dot products.
-struct GroupSums {
-    /// Squared L2 norm of the character group, then the word group.
-    norm2: [f32; 2],
 }
 
 /// In-place softmax, shifted by the maximum for stability.
