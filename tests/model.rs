@@ -72,6 +72,32 @@ fn sparse_probabilities_equal_linfa_logistic() {
     assert_fast_path_matches_linfa(lr_model());
 }
 
+/// The scorer keeps per-class sums in registers for 2 to 4 classes and has
+/// a general path for more: both agree with linfa.
+#[test]
+fn sparse_probabilities_equal_linfa_for_two_and_six_classes() {
+    let train = rows("train");
+    let relabeled = |f: &dyn Fn(usize, &str) -> String| -> Vec<LabeledText> {
+        train
+            .iter()
+            .enumerate()
+            .map(|(i, r)| LabeledText {
+                label: f(i, &r.label),
+                ..r.clone()
+            })
+            .collect()
+    };
+    let first = train[0].label.clone();
+    let two = relabeled(&|_, l| if l == first { "a".into() } else { "b".into() });
+    let six = relabeled(&|i, l| format!("{l}-{}", i % 2));
+    for (data, n) in [(two, 2), (six, 6)] {
+        let params = small_params(ClassifierKind::default());
+        let model = train_rows(&data, &params, 0.0, STANCE).unwrap();
+        assert_eq!(model.labels().len(), n);
+        assert_fast_path_matches_linfa(&model);
+    }
+}
+
 #[test]
 fn sparse_probabilities_equal_linfa_naive_bayes() {
     let nb = train_rows(
