@@ -23,11 +23,12 @@
 # next, and the test split of Mawqif predicts in ~15 ms, so one measurement
 # per system can land on a slow moment for one system and a fast one for
 # another. The script therefore runs every system REPEAT times (default 3),
-# round-robin, so every system is sampled across the same stretch of time,
-# and reports the median fit time and prediction speed per system, with the
-# prediction ratio of each repetition. Quality figures come from the first
-# repetition; nabra's must be identical in every repetition (deterministic)
-# and the script fails if they are not.
+# round-robin, with nabra's prediction and training timed right after
+# scikit-learn's in each repetition, and reports the median fit time and
+# prediction speed per system, with each repetition's figures. Quality
+# figures come from the first repetition; nabra's must be identical in every
+# repetition, and its model files byte-identical (deterministic), or the
+# script fails.
 # Installs the Python side into /tmp/anchors (a virtual environment) if it is
 # missing, and says so.
 set -euo pipefail
@@ -57,21 +58,40 @@ corpora+=("$data")
 echo "running nabra clusters" >&2
 /usr/bin/time -f "%e %M" -o "$work/clusters.time" \
   target/release/nabra clusters --data "${corpora[@]}" --split train --out "$work/w.clusters" 2>"$work/clusters.log"
+train_nabra() {  # train_nabra REP: both nabra recipes, timed (fit s, peak RSS)
+  /usr/bin/time -f "%e %M" -o "$work/train.$1.time" \
+    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/m.$1.model" "${train_args[@]}" >/dev/null 2>"$work/train.log"
+  /usr/bin/time -f "%e %M" -o "$work/train_c.$1.time" \
+    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/c.$1.model" --clusters "$work/w.clusters" --char-ngrams 3-5 "${train_args[@]}" >/dev/null 2>"$work/train_c.log"
+}
+eval_nabra() {  # eval_nabra REP MODEL-REP: both recipes on one thread
+  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval.$1.rss" \
+    target/release/nabra eval --model "$work/m.$2.model" --data "$data" --split test --json > "$work/nabra.$1.json" 2>/dev/null
+  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval_c.$1.rss" \
+    target/release/nabra eval --model "$work/c.$2.model" --data "$data" --split test --json > "$work/nabra_c.$1.json" 2>/dev/null
+}
+train_args=("$@")
+# Each repetition predicts with the models of the one before (the first
+# with models trained here, untimed), so that nabra's prediction runs right
+# after scikit-learn's and nabra's training right after that: the pairs
+# whose ratios are reported are timed seconds apart, not a minute apart.
+echo "training the nabra models for the first repetition" >&2
+train_nabra 0
 for r in $(seq 1 "$repeat"); do
-  for sys in sklearn fasttext; do
-    echo "[$r/$repeat] running baseline.py --systems $sys" >&2
-    /usr/bin/time -f "%M" -o "$work/$sys.$r.rss" \
-      $py ../shared/anchors/baseline.py "$data" "${extra[@]}" --systems $sys --json > "$work/$sys.$r.json"
+  echo "[$r/$repeat] running baseline.py --systems sklearn" >&2
+  /usr/bin/time -f "%M" -o "$work/sklearn.$r.rss" \
+    $py ../shared/anchors/baseline.py "$data" "${extra[@]}" --systems sklearn --json > "$work/sklearn.$r.json"
+  echo "[$r/$repeat] running nabra eval, then train, default and with word clusters" >&2
+  eval_nabra "$r" "$((r - 1))"
+  train_nabra "$r"
+  # deterministic: the same data and seed give the same model files
+  for m in m c; do
+    cmp -s "$work/$m.$((r - 1)).model" "$work/$m.$r.model" \
+      || { echo "nabra $m model differs between trainings (not deterministic)" >&2; exit 1; }
   done
-  echo "[$r/$repeat] running nabra train + eval, default and with word clusters" >&2
-  /usr/bin/time -f "%e %M" -o "$work/train.$r.time" \
-    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/m.model" "$@" >/dev/null 2>"$work/train.log"
-  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval.$r.rss" \
-    target/release/nabra eval --model "$work/m.model" --data "$data" --split test --json > "$work/nabra.$r.json" 2>/dev/null
-  /usr/bin/time -f "%e %M" -o "$work/train_c.$r.time" \
-    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/c.model" --clusters "$work/w.clusters" --char-ngrams 3-5 "$@" >/dev/null 2>"$work/train_c.log"
-  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval_c.$r.rss" \
-    target/release/nabra eval --model "$work/c.model" --data "$data" --split test --json > "$work/nabra_c.$r.json" 2>/dev/null
+  echo "[$r/$repeat] running baseline.py --systems fasttext" >&2
+  /usr/bin/time -f "%M" -o "$work/fasttext.$r.rss" \
+    $py ../shared/anchors/baseline.py "$data" "${extra[@]}" --systems fasttext --json > "$work/fasttext.$r.json"
 done
 $py - "$work" "$name" "$repeat" <<'PY'
 import json, sys, os, statistics
@@ -114,12 +134,13 @@ rows["nabra + word clusters"] = nabra("nabra_c", "train_c", "eval_c")
 print(f"{name}: train {rows['sklearn']['train_rows']} rows, test {rows['sklearn']['test_rows']} rows; "
       f"{os.cpu_count()} cores; prediction on one thread; {reps} repetition(s), "
       f"median fit time and speed")
-print(f"| system | acc | macro-F1 | F_avg | fit s | predict texts/s | predict MB/s | peak RSS MB |")
-print("|---|---|---|---|---|---|---|---|")
+print(f"| system | acc | macro-F1 | F_avg | fit s | predict texts/s | predict MB/s | peak RSS MB | predict texts/s per repetition |")
+print("|---|---|---|---|---|---|---|---|---|")
 for s, r in rows.items():
     fa = f"{r['f_avg']:.3f}" if r.get("f_avg") is not None else "-"
+    each = ", ".join(f"{x['predict_texts_per_s']:,.0f}" for x in r["runs"])
     print(f"| {s} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {fa} | {r['fit_s']:.2f} | "
-          f"{r['predict_texts_per_s']:,.0f} | {r['predict_mb_per_s']:.3f} | {r['rss_mb']:,.0f} |")
+          f"{r['predict_texts_per_s']:,.0f} | {r['predict_mb_per_s']:.3f} | {r['rss_mb']:,.0f} | {each} |")
 print()
 print("| nabra / peer | macro-F1 | F_avg | fit time | predict texts/s | peak RSS | predict ratio per repetition |")
 print("|---|---|---|---|---|---|---|")
