@@ -425,13 +425,16 @@ impl LinearScorer {
         }
     }
 
-    /// The partial dot products of the character group, then the word
-    /// group, into `out` (2 × `C` values); returns each group's squared
-    /// norm.
+    /// Calls `f(group, x, weights)` for each column of `counts` with a
+    /// nonzero count (group 0 = characters, 1 = words; x its TF-IDF value,
+    /// absolute for naive Bayes), and returns each group's squared norm.
     #[inline(always)]
-    fn group_sums<const C: usize>(&self, counts: &ColumnCounts, out: &mut Vec<f64>) -> [f32; 2] {
+    fn for_each_weighted(
+        &self,
+        counts: &ColumnCounts,
+        mut f: impl FnMut(usize, f32, &[Real]),
+    ) -> [f32; 2] {
         self.prefetch_columns(counts);
-        let mut acc = [[0.0f64; C]; 2];
         let mut norm2 = [0.0f32; 2];
         for (col, n) in counts.iter() {
             if n == 0.0 {
@@ -442,12 +445,22 @@ impl LinearScorer {
             };
             let g = usize::from(col >= self.char_columns);
             norm2[g] += x * x;
-            let x = if self.absolute_input { x.abs() } else { x };
-            let a = &mut acc[g];
-            for k in 0..C {
-                a[k] += f64::from(x * w[k]);
-            }
+            f(g, if self.absolute_input { x.abs() } else { x }, w);
         }
+        norm2
+    }
+
+    /// The partial dot products of the character group, then the word
+    /// group, into `out` (2 × `C` values); returns each group's squared
+    /// norm.
+    #[inline(always)]
+    fn group_sums<const C: usize>(&self, counts: &ColumnCounts, out: &mut Vec<f64>) -> [f32; 2] {
+        let mut acc = [[0.0f64; C]; 2];
+        let norm2 = self.for_each_weighted(counts, |g, x, w| {
+            for k in 0..C {
+                acc[g][k] += f64::from(x * w[k]);
+            }
+        });
         out.clear();
         out.extend_from_slice(&acc[0]);
         out.extend_from_slice(&acc[1]);
@@ -456,26 +469,14 @@ impl LinearScorer {
 
     /// [`LinearScorer::group_sums`] for any number of classes.
     fn group_sums_any(&self, counts: &ColumnCounts, out: &mut Vec<f64>) -> [f32; 2] {
-        self.prefetch_columns(counts);
         let c = self.n_classes;
         out.clear();
         out.resize(2 * c, 0.0);
-        let mut norm2 = [0.0f32; 2];
-        for (col, n) in counts.iter() {
-            if n == 0.0 {
-                continue;
-            }
-            let Some((x, w)) = self.weighted(col, n) else {
-                continue;
-            };
-            let g = usize::from(col >= self.char_columns);
-            norm2[g] += x * x;
-            let x = if self.absolute_input { x.abs() } else { x };
+        self.for_each_weighted(counts, |g, x, w| {
             for (o, &wk) in out[g * c..(g + 1) * c].iter_mut().zip(w) {
                 *o += f64::from(x * wk);
             }
-        }
-        norm2
+        })
     }
 }
 
