@@ -377,8 +377,8 @@ impl LinearScorer {
     pub(crate) fn probabilities_from_counts(&self, counts: &ColumnCounts, out: &mut Vec<f64>) {
         // A fixed class count lets the compiler keep the running sums in
         // registers; summed through memory, each column's additions wait on
-        // the previous column's (store forwarding), which cost a quarter of
-        // the scoring time. The result is the same either way.
+        // the previous column's (store forwarding), which cost about a
+        // quarter of the scoring time. The result is the same either way.
         let norm2 = match self.n_classes {
             2 => self.group_sums::<2>(counts, out),
             3 => self.group_sums::<3>(counts, out),
@@ -400,8 +400,9 @@ impl LinearScorer {
         softmax(out);
     }
 
-    /// The TF-IDF value of column `col` summed `n` times, with the column's
-    /// weights: `None` for a column outside the table.
+    /// The TF-IDF value (before normalization) of column `col` with summed
+    /// count `n`, and the column's weights; `None` for a column outside the
+    /// table.
     #[inline(always)]
     fn weighted(&self, col: u32, n: f32) -> Option<(f32, &[Real])> {
         let (idf, w) = self.column(col)?;
