@@ -58,19 +58,31 @@ corpora+=("$data")
 echo "running nabra clusters" >&2
 /usr/bin/time -f "%e %M" -o "$work/clusters.time" \
   target/release/nabra clusters --data "${corpora[@]}" --split train --out "$work/w.clusters" 2>"$work/clusters.log"
-train_nabra() {  # train_nabra REP: both nabra recipes, timed (fit s, peak RSS)
-  /usr/bin/time -f "%e %M" -o "$work/train.$1.time" \
-    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/m.$1.model" "${train_args[@]}" >/dev/null 2>"$work/train.log"
-  /usr/bin/time -f "%e %M" -o "$work/train_c.$1.time" \
-    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$work/c.$1.model" --clusters "$work/w.clusters" --char-ngrams 3-5 "${train_args[@]}" >/dev/null 2>"$work/train_c.log"
-}
-eval_nabra() {  # eval_nabra REP MODEL-REP: both recipes on one thread
-  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval.$1.rss" \
-    target/release/nabra eval --model "$work/m.$2.model" --data "$data" --split test --json > "$work/nabra.$1.json" 2>/dev/null
-  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$work/eval_c.$1.rss" \
-    target/release/nabra eval --model "$work/c.$2.model" --data "$data" --split test --json > "$work/nabra_c.$1.json" 2>/dev/null
-}
 train_args=("$@")
+cluster_flags=(--clusters "$work/w.clusters" --char-ngrams 3-5)
+train_one() {  # train_one TIME-FILE MODEL [recipe flags]: timed (fit s, peak RSS)
+  local timefile=$1 out=$2
+  shift 2
+  /usr/bin/time -f "%e %M" -o "$timefile" \
+    target/release/nabra train --data "$data" --split train --dev-fraction 0 --out "$out" "$@" "${train_args[@]}" >/dev/null 2>>"$work/train.log"
+}
+eval_one() {  # eval_one RSS-FILE MODEL JSON-OUT: on one thread
+  RAYON_NUM_THREADS=1 /usr/bin/time -f "%M" -o "$1" \
+    target/release/nabra eval --model "$2" --data "$data" --split test --json > "$3" 2>/dev/null
+}
+train_nabra() {  # train_nabra REP: both recipes
+  train_one "$work/train.$1.time" "$work/m.$1.model"
+  train_one "$work/train_c.$1.time" "$work/c.$1.model" "${cluster_flags[@]}"
+}
+baseline() {  # baseline SYSTEM REP: baseline.py, under GNU time for peak RSS
+  echo "[$2/$repeat] running baseline.py --systems $1" >&2
+  /usr/bin/time -f "%M" -o "$work/$1.$2.rss" \
+    $py ../shared/anchors/baseline.py "$data" "${extra[@]}" --systems "$1" --json > "$work/$1.$2.json"
+}
+eval_nabra() {  # eval_nabra REP MODEL-REP: both recipes
+  eval_one "$work/eval.$1.rss" "$work/m.$2.model" "$work/nabra.$1.json"
+  eval_one "$work/eval_c.$1.rss" "$work/c.$2.model" "$work/nabra_c.$1.json"
+}
 # Each repetition predicts with the models of the one before (the first
 # with models trained here, untimed), so that nabra's prediction runs right
 # after scikit-learn's and nabra's training right after that: the pairs
@@ -78,9 +90,7 @@ train_args=("$@")
 echo "training the nabra models for the first repetition" >&2
 train_nabra 0
 for r in $(seq 1 "$repeat"); do
-  echo "[$r/$repeat] running baseline.py --systems sklearn" >&2
-  /usr/bin/time -f "%M" -o "$work/sklearn.$r.rss" \
-    $py ../shared/anchors/baseline.py "$data" "${extra[@]}" --systems sklearn --json > "$work/sklearn.$r.json"
+  baseline sklearn "$r"
   echo "[$r/$repeat] running nabra eval, then train, default and with word clusters" >&2
   eval_nabra "$r" "$((r - 1))"
   train_nabra "$r"
@@ -89,9 +99,7 @@ for r in $(seq 1 "$repeat"); do
     cmp -s "$work/$m.$((r - 1)).model" "$work/$m.$r.model" \
       || { echo "nabra $m model differs between trainings (not deterministic)" >&2; exit 1; }
   done
-  echo "[$r/$repeat] running baseline.py --systems fasttext" >&2
-  /usr/bin/time -f "%M" -o "$work/fasttext.$r.rss" \
-    $py ../shared/anchors/baseline.py "$data" "${extra[@]}" --systems fasttext --json > "$work/fasttext.$r.json"
+  baseline fasttext "$r"
 done
 $py - "$work" "$name" "$repeat" <<'PY'
 import json, sys, os, statistics
