@@ -12,6 +12,7 @@ use linfa::traits::Fit;
 use linfa_bayes::{MultinomialNb, NaiveBayes};
 use linfa_logistic::{MultiFittedLogisticRegression, MultiLogisticRegression};
 use ndarray::{Array1, Array2};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Which linfa classifier to train, with its hyperparameters.
@@ -155,7 +156,7 @@ impl Classifier {
                     .alpha(alpha as Real)
                     .max_iterations(max_iterations)
                     .gradient_tolerance(gradient_tolerance as Real);
-                if warm_start {
+                let x = if warm_start {
                     let y_vec = y.to_vec();
                     let problem = SparseSoftmax {
                         rows,
@@ -164,7 +165,14 @@ impl Classifier {
                         n_classes,
                         alpha,
                     };
-                    let w = problem.minimize(gradient_tolerance, 10 * max_iterations as usize);
+                    // The dense matrix does not depend on the weights, so it
+                    // is built while the solver runs: building it is mostly
+                    // first-touch page faults, and the solver's sequential
+                    // L-BFGS steps leave the second core room.
+                    let (w, x) = rayon::join(
+                        || problem.minimize(gradient_tolerance, 10 * max_iterations as usize),
+                        || dense_rows(rows, n_features),
+                    );
                     let init = Array2::from_shape_vec(
                         (n_features + 1, n_classes),
                         w.into_iter().map(|v| v as Real).collect(),
@@ -177,13 +185,10 @@ impl Classifier {
                     params = params
                         .initial_params(init)
                         .max_iterations(max_iterations.min(POLISH_ITERATIONS));
-                }
-                let mut x = Array2::<Real>::zeros((rows.len(), n_features));
-                for (i, row) in rows.iter().enumerate() {
-                    for &(c, v) in row {
-                        x[[i, c as usize]] = v as Real;
-                    }
-                }
+                    x
+                } else {
+                    dense_rows(rows, n_features)
+                };
                 let model = params.fit(&Dataset::new(x, y))?;
                 Ok(Classifier::Logistic { model })
             }
@@ -479,6 +484,27 @@ impl LinearScorer {
             }
         })
     }
+}
+
+/// The rows as the dense matrix linfa's logistic regression takes. Filled
+/// in parallel blocks of rows: most of the cost is the page faults of first
+/// touching rows × K floats, and those proceed in parallel.
+fn dense_rows(rows: &[SparseRow], n_features: usize) -> Array2<Real> {
+    const BLOCK: usize = 256;
+    let mut x = Array2::<Real>::zeros((rows.len(), n_features));
+    let width = n_features.max(1);
+    if let Some(flat) = x.as_slice_mut() {
+        flat.par_chunks_mut(BLOCK * width)
+            .zip(rows.par_chunks(BLOCK))
+            .for_each(|(block, rows)| {
+                for (row, out) in rows.iter().zip(block.chunks_exact_mut(width)) {
+                    for &(c, v) in row {
+                        out[c as usize] = v as Real;
+                    }
+                }
+            });
+    }
+    x
 }
 
 /// In-place softmax, shifted by the maximum for stability.
