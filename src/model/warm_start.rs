@@ -51,14 +51,18 @@ impl SparseSoftmax<'_> {
             || self.eval_rows(w, 0..mid, grad),
             || self.eval_rows(w, mid..self.rows.len(), scratch),
         );
-        for (a, b) in grad.iter_mut().zip(scratch.iter()) {
-            *a += b;
-        }
+        // the halves' sum and the penalty in one pass (per element: the
+        // sum, then the penalty, as in two passes)
         let loss = 0.0 + l0 + l1;
         let mut reg = 0.0;
-        for (g, &wv) in grad[..b0].iter_mut().zip(&w[..b0]) {
+        let (weights, intercepts) = grad.split_at_mut(b0);
+        for ((g, &sv), &wv) in weights.iter_mut().zip(&scratch[..b0]).zip(&w[..b0]) {
+            *g += sv;
             *g += self.alpha * wv;
             reg += wv * wv;
+        }
+        for (g, &sv) in intercepts.iter_mut().zip(&scratch[b0..]) {
+            *g += sv;
         }
         loss + 0.5 * self.alpha * reg
     }
