@@ -25,7 +25,8 @@
 # another. The script therefore runs every system REPEAT times (default 3),
 # round-robin, with nabra's prediction and training timed right after
 # scikit-learn's in each repetition, and reports the median fit time and
-# prediction speed per system, with each repetition's figures. Quality
+# prediction speed per system, with each repetition's figures and, for the
+# ratios, also the median of the per-repetition (paired) ratios. Quality
 # figures come from the first repetition; nabra's must be identical in every
 # repetition, and its model files byte-identical (deterministic), or the
 # script fails.
@@ -150,17 +151,24 @@ for s, r in rows.items():
     print(f"| {s} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {fa} | {r['fit_s']:.2f} | "
           f"{r['predict_texts_per_s']:,.0f} | {r['predict_mb_per_s']:.3f} | {r['rss_mb']:,.0f} | {each} |")
 print()
-print("| nabra / peer | macro-F1 | F_avg | fit time | predict texts/s | peak RSS | predict ratio per repetition |")
-print("|---|---|---|---|---|---|---|")
+# Two summaries of the speed ratios: the ratio of the medians, and the
+# median of the per-repetition ratios (each repetition's two timings were
+# taken seconds apart, so the host's slow and fast spells affect both).
+print("| nabra / peer | macro-F1 | F_avg | fit time | fit time, median of paired | predict texts/s | "
+      "predict, median of paired | peak RSS | predict ratio per repetition | fit ratio per repetition |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for tag in ("nabra", "nabra + word clusters"):
     nb = rows[tag]
     for s in ("sklearn", "fasttext"):
         r = rows[s]
         fa = f"{nb['f_avg'] - r['f_avg']:+.3f}" if nb.get("f_avg") is not None and r.get("f_avg") is not None else "-"
-        each = ", ".join(f"{a['predict_texts_per_s'] / b['predict_texts_per_s']:.1f}×"
-                         for a, b in zip(nb["runs"], r["runs"]))
+        speed = [a["predict_texts_per_s"] / b["predict_texts_per_s"] for a, b in zip(nb["runs"], r["runs"])]
+        fit = [a["fit_s"] / b["fit_s"] for a, b in zip(nb["runs"], r["runs"])]
         print(f"| {tag} vs {s} | {nb['macro_f1'] - r['macro_f1']:+.3f} | {fa} | {nb['fit_s'] / r['fit_s']:.2f}× | "
-              f"{nb['predict_texts_per_s'] / r['predict_texts_per_s']:.1f}× | {nb['rss_mb'] / r['rss_mb']:.2f}× | {each} |")
+              f"{statistics.median(fit):.2f}× | "
+              f"{nb['predict_texts_per_s'] / r['predict_texts_per_s']:.1f}× | {statistics.median(speed):.1f}× | "
+              f"{nb['rss_mb'] / r['rss_mb']:.2f}× | {', '.join(f'{x:.1f}×' for x in speed)} | "
+              f"{', '.join(f'{x:.2f}×' for x in fit)} |")
 secs, rss = open(f"{w}/clusters.time").read().split()[-2:]
 log = open(f"{w}/clusters.log").read().strip().splitlines()
 print()
