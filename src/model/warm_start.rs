@@ -382,7 +382,7 @@ impl SparseSoftmax<'_> {
 }
 
 /// Turns class scores `s` into softmax(s) − onehot(y), the per-row factor of
-/// the gradient, and returns the row's loss −log softmax(s)[y].
+/// the gradient, and returns the row's loss `−log softmax(s)[y]`.
 #[inline(always)]
 fn softmax_residual(s: &mut [f64], y: usize) -> f64 {
     let max = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
