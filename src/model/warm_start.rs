@@ -228,20 +228,7 @@ impl SparseSoftmax<'_> {
                 d.iter_mut().zip(&g).for_each(|(dv, gv)| *dv = -gv / gnorm);
                 slope = dot(&g, &d);
             }
-            let mut step = 1.0;
-            let mut f_new;
-            let mut tries = 0;
-            loop {
-                for i in 0..n {
-                    w_new[i] = w[i] + step * d[i];
-                }
-                f_new = self.eval_with(&w_new, &mut g_new, &mut scratch);
-                if f_new <= f + 1e-4 * step * slope || tries >= 40 {
-                    break;
-                }
-                step *= 0.5;
-                tries += 1;
-            }
+            let f_new = self.backtrack(&w, &d, f, slope, &mut w_new, &mut g_new, &mut scratch);
             if f_new > f {
                 break; // no progress possible at this precision
             }
@@ -276,6 +263,37 @@ impl SparseSoftmax<'_> {
             }
         }
         w
+    }
+
+    /// Backtracking (Armijo) line search from `w` along `d`: halves the
+    /// step from 1 until the loss drops enough, at most 40 times. Leaves the
+    /// accepted point and its gradient in `w_new`, `g_new`; returns its loss.
+    // the point, direction, loss, slope, and the buffers it fills: each is
+    // needed, and bundling them would only hide the contract
+    #[allow(clippy::too_many_arguments)]
+    fn backtrack(
+        &self,
+        w: &[f64],
+        d: &[f64],
+        f: f64,
+        slope: f64,
+        w_new: &mut [f64],
+        g_new: &mut [f64],
+        scratch: &mut Vec<f64>,
+    ) -> f64 {
+        let mut step = 1.0;
+        let mut tries = 0;
+        loop {
+            for ((wn, &wv), &dv) in w_new.iter_mut().zip(w).zip(d) {
+                *wn = wv + step * dv;
+            }
+            let f_new = self.eval_with(w_new, g_new, scratch);
+            if f_new <= f + 1e-4 * step * slope || tries >= 40 {
+                return f_new;
+            }
+            step *= 0.5;
+            tries += 1;
+        }
     }
 
     /// The textbook form of [`SparseSoftmax::minimize_from`] (one pass per
@@ -330,20 +348,7 @@ impl SparseSoftmax<'_> {
                 d.iter_mut().zip(&g).for_each(|(dv, gv)| *dv = -gv / gnorm);
                 slope = dot(&g, &d);
             }
-            let mut step = 1.0;
-            let mut f_new;
-            let mut tries = 0;
-            loop {
-                for i in 0..n {
-                    w_new[i] = w[i] + step * d[i];
-                }
-                f_new = self.eval_with(&w_new, &mut g_new, &mut scratch);
-                if f_new <= f + 1e-4 * step * slope || tries >= 40 {
-                    break;
-                }
-                step *= 0.5;
-                tries += 1;
-            }
+            let f_new = self.backtrack(&w, &d, f, slope, &mut w_new, &mut g_new, &mut scratch);
             if f_new > f {
                 break; // no progress possible at this precision
             }
