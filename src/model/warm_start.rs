@@ -412,19 +412,15 @@ fn softmax_residual(s: &mut [f64], y: usize) -> f64 {
 /// is fixed, so results are the same on every run and platform.
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
-    let split = n - n % 8;
-    let mut acc = [0.0f64; 8];
+    let (a, b) = (&a[..n], &b[..n]);
+    let split = chunked(n);
+    let mut lanes = Lanes::new();
     for (x, y) in a[..split].chunks_exact(8).zip(b[..split].chunks_exact(8)) {
         for k in 0..8 {
-            acc[k] += x[k] * y[k];
+            lanes.acc[k] += x[k] * y[k];
         }
     }
-    let tail: f64 = a[split..n]
-        .iter()
-        .zip(&b[split..n])
-        .map(|(x, y)| x * y)
-        .sum();
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+    lanes.finish(tail_dot(a, b, split))
 }
 
 #[cfg(test)]
@@ -441,8 +437,8 @@ struct History {
     yy: f64,
 }
 
-/// [`dot`]'s eight partial sums, fed one element at a time by the fused
-/// passes; [`Lanes::finish`] adds them up exactly as [`dot`] does.
+/// [`dot`]'s eight partial sums, shared with the fused passes so that every
+/// dot product is summed in the same order; [`Lanes::finish`] adds them up.
 struct Lanes {
     acc: [f64; 8],
 }
