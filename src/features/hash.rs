@@ -37,24 +37,70 @@ impl Fnv {
         }
     }
 
-    /// The bytes of one character: the same as [`Fnv::bytes`], unrolled for
-    /// the one- and two-byte characters of Latin and Arabic text.
-    #[inline]
-    pub(crate) fn char_bytes(&mut self, bs: &[u8]) {
-        match *bs {
-            [a, b] => {
-                self.byte(a);
-                self.byte(b);
-            }
-            [a] => self.byte(a),
-            _ => self.bytes(bs),
-        }
-    }
-
     /// The finished 64-bit hash.
     #[inline]
     pub(crate) fn finish(self) -> u64 {
         fmix64(self.0)
+    }
+}
+
+/// One character as its UTF-8 bytes packed little-endian, with their
+/// number, so a character n-gram is hashed without slicing a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PackedChar {
+    bytes: u32,
+    len: u32,
+}
+
+impl PackedChar {
+    /// The space that pads a word for character n-grams.
+    pub(crate) const SPACE: PackedChar = PackedChar {
+        bytes: b' ' as u32,
+        len: 1,
+    };
+
+    /// The characters of `s`, in order.
+    #[inline]
+    pub(crate) fn decode(s: &str) -> impl Iterator<Item = PackedChar> + '_ {
+        let b = s.as_bytes();
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            let lead = *b.get(i)?;
+            // `s` is UTF-8, so the lead byte gives the length
+            let len = match lead {
+                0x00..=0x7f => 1,
+                0x80..=0xdf => 2,
+                0xe0..=0xef => 3,
+                _ => 4,
+            };
+            let bytes = b[i..i + len]
+                .iter()
+                .rev()
+                .fold(0u32, |acc, &x| (acc << 8) | u32::from(x));
+            i += len;
+            Some(PackedChar {
+                bytes,
+                len: len as u32,
+            })
+        })
+    }
+
+    /// Feeds the character's UTF-8 bytes to `h`, in order (branching on
+    /// the length once: most characters of Arabic text take two bytes).
+    #[inline(always)]
+    pub(crate) fn hash_into(self, h: &mut Fnv) {
+        match self.len {
+            2 => {
+                h.byte(self.bytes as u8);
+                h.byte((self.bytes >> 8) as u8);
+            }
+            1 => h.byte(self.bytes as u8),
+            len => {
+                for k in 0..len {
+                    h.byte((self.bytes >> (8 * k)) as u8);
+                }
+            }
+        }
     }
 }
 
@@ -91,11 +137,23 @@ mod tests {
     }
 
     #[test]
-    fn char_bytes_equals_bytes() {
-        for s in ["a", "ب", "€", "😀", ""] {
+    fn packed_chars_hash_as_their_bytes() {
+        for s in [
+            "a",
+            "ب",
+            "€",
+            "😀",
+            "",
+            "aب€😀 ",
+            "\u{7f}\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}",
+        ] {
             let (mut a, mut b) = (Fnv::new(2), Fnv::new(2));
             a.bytes(s.as_bytes());
-            b.char_bytes(s.as_bytes());
+            let chars: Vec<PackedChar> = PackedChar::decode(s).collect();
+            assert_eq!(chars.len(), s.chars().count(), "{s}");
+            for c in chars {
+                c.hash_into(&mut b);
+            }
             assert_eq!(a.finish(), b.finish(), "{s}");
         }
     }

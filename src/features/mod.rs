@@ -27,7 +27,7 @@ pub use vocab::{ColumnCounts, SparseRow, Vocabulary};
 
 use crate::text::{Analysis, Target, TargetMatcher, TextOptions, TextPipeline, TokenKind};
 use crate::{Error, Result};
-use hash::Fnv;
+use hash::{Fnv, PackedChar};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -154,8 +154,8 @@ pub struct Scratch {
     analysis: Analysis,
     terms: Vec<(usize, usize, bool)>,
     term_buf: String,
-    chars: Vec<usize>,
-    padded: String,
+    /// The characters of ` word ` while its n-grams are hashed.
+    chars: Vec<PackedChar>,
     /// Recently used targets and their compiled matchers, most recent first
     /// (a batch usually cycles through a few targets).
     matchers: Vec<(Target, TargetMatcher)>,
@@ -258,7 +258,6 @@ impl FeatureExtractor {
             terms,
             term_buf,
             chars,
-            padded,
             matchers,
         } = scratch;
         let target = target.and(matchers.first()).map(|(t, m)| (t, m));
@@ -277,32 +276,15 @@ impl FeatureExtractor {
         // Character n-grams over the surface of word-like tokens.
         if opts.char_ngrams.1 > 0 {
             let (lo, hi) = opts.char_ngrams;
+            let plain = Fnv::new(NS_CHAR);
+            let seeds = [plain, char_key.unwrap_or(plain)];
+            let seeds = &seeds[..1 + usize::from(char_key.is_some())];
             for tok in analysis.tokens() {
                 if !matches!(tok.kind, TokenKind::Word | TokenKind::Hashtag) {
                     continue;
                 }
-                padded.clear();
-                padded.push(' ');
-                padded.push_str(tok.text(analysis.text()).trim_start_matches('#'));
-                padded.push(' ');
-                chars.clear();
-                chars.extend(padded.char_indices().map(|(i, _)| i));
-                chars.push(padded.len());
-                let n = chars.len() - 1;
-                let bytes = padded.as_bytes();
-                out.reserve(n * (hi + 1 - lo) * (1 + usize::from(char_key.is_some())));
-                for i in 0..n {
-                    for seed in std::iter::once(Fnv::new(NS_CHAR)).chain(char_key) {
-                        let mut h = seed;
-                        for w in chars[i..=(i + hi).min(n)].windows(2).enumerate() {
-                            let (k, w) = w;
-                            h.char_bytes(&bytes[w[0]..w[1]]);
-                            if k + 1 >= lo {
-                                self.push(h, out, 0);
-                            }
-                        }
-                    }
-                }
+                let word = tok.text(analysis.text()).trim_start_matches('#');
+                self.push_char_ngrams(word, (lo, hi), seeds, chars, out);
             }
         }
 
@@ -413,6 +395,41 @@ impl FeatureExtractor {
             let mut h = Fnv::new(NS_BIAS);
             h.bytes(t.key().as_bytes());
             self.push(h, out, 1);
+        }
+    }
+
+    /// The character n-grams of lengths `lo..=hi` of ` word ` (the word
+    /// padded with a space each side), once per seed, in the order: start
+    /// position, seed, length. Each n-gram's hash extends the one a
+    /// character shorter, so a start position costs one pass over at most
+    /// `hi` characters, read from `chars` (the word's characters as packed
+    /// UTF-8, filled here) rather than from a padded copy of the word.
+    #[inline]
+    fn push_char_ngrams(
+        &self,
+        word: &str,
+        (lo, hi): (usize, usize),
+        seeds: &[Fnv],
+        chars: &mut Vec<PackedChar>,
+        out: &mut RawCounts,
+    ) {
+        chars.clear();
+        chars.push(PackedChar::SPACE);
+        chars.extend(PackedChar::decode(word));
+        chars.push(PackedChar::SPACE);
+        let n = chars.len();
+        out.reserve(n * (hi + 1).saturating_sub(lo.max(1)) * seeds.len());
+        for i in 0..n {
+            let gram = &chars[i..(i + hi).min(n)];
+            for &seed in seeds {
+                let mut h = seed;
+                for (k, c) in gram.iter().enumerate() {
+                    c.hash_into(&mut h);
+                    if k + 1 >= lo {
+                        self.push(h, out, 0);
+                    }
+                }
+            }
         }
     }
 

@@ -39,8 +39,9 @@ pub struct ColumnCounts {
     /// Column in each slot, or `EMPTY`.
     keys: Vec<u32>,
     counts: Vec<f32>,
-    /// Occupied slots in order of first occurrence.
+    /// Occupied slots in order of first occurrence: the first `len`.
     order: Vec<u32>,
+    len: usize,
     /// 32 − log2(table size): the multiplicative hash keeps the top bits.
     shift: u32,
     /// The selected occurrences of the row being accumulated.
@@ -50,10 +51,10 @@ pub struct ColumnCounts {
 impl ColumnCounts {
     /// Empties the table and sizes it for up to `distinct` columns (load ≤ ½).
     fn reset(&mut self, distinct: usize) {
-        for &s in &self.order {
+        for &s in &self.order[..self.len] {
             self.keys[s as usize] = EMPTY;
         }
-        self.order.clear();
+        self.len = 0;
         let want = (distinct * 2).next_power_of_two().max(256);
         // grow when needed; shrink after a huge row so small rows stay in cache
         if self.keys.len() < want || self.keys.len() > want * 64 {
@@ -69,8 +70,12 @@ impl ColumnCounts {
     /// previous one's (through memory), a chain as long as the row.
     #[inline(always)]
     fn add_all(&mut self, items: &[(u32, f32)]) {
-        let start = self.order.len();
-        self.order.resize(start + items.len(), 0);
+        let start = self.len;
+        // grow only: the slots at and above `self.len` are stale, and each is
+        // written before `self.len` moves past it
+        if self.order.len() < start + items.len() {
+            self.order.resize(start + items.len(), 0);
+        }
         let keys = &mut self.keys[..];
         let counts = &mut self.counts[..];
         let order = &mut self.order[..];
@@ -95,25 +100,25 @@ impl ColumnCounts {
                 s = (s + 1) & mask;
             }
         }
-        self.order.truncate(len);
+        self.len = len;
     }
 
     /// (column, summed count) pairs in order of first occurrence; a count can
     /// be zero when signed occurrences cancel.
     pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
-        self.order
+        self.order[..self.len]
             .iter()
             .map(|&s| (self.keys[s as usize], self.counts[s as usize]))
     }
 
     /// Number of distinct columns.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.len
     }
 
     /// True when the row touched no column.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
+        self.len == 0
     }
 }
 
@@ -325,8 +330,10 @@ impl Vocabulary {
         // Two passes: the bitmap lookups first, branch-free and independent
         // of each other so their cache misses overlap, then the table.
         let hits = &mut counts.hits;
-        hits.clear();
-        hits.resize(raw.len(), (0, 0.0));
+        // grow only: every slot below `n` is written before it is read
+        if hits.len() < raw.len() {
+            hits.resize(raw.len(), (0, 0.0));
+        }
         let mut n = 0;
         const AHEAD: usize = 16;
         for (i, &(b, tf)) in raw.iter().enumerate() {
