@@ -74,6 +74,34 @@ fn train_eval_predict_info() {
         "no favor/against labels, no F_avg"
     );
     assert!(v["macro_f1"].as_f64().unwrap() > 0.5);
+    assert!(v.get("passes").is_none(), "one pass unless asked");
+
+    // --passes times several passes; the metrics are the same
+    let out = run(
+        &[
+            "eval", "--model", m, "--data", SENTIMENT, "--split", "test", "--json", "--passes", "3",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let w: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(w["passes"], 3);
+    assert!(w["passes_texts_per_s"].as_f64().unwrap() > 0.0);
+    assert!(w["passes_seconds"].as_f64().unwrap() >= w["predict_seconds"].as_f64().unwrap());
+    for key in ["rows", "accuracy", "macro_f1", "per_class", "confusion"] {
+        assert_eq!(w[key], v[key], "{key}");
+    }
+    assert!(text(&out.stderr).contains("3 passes in"));
+    let out = run(
+        &["eval", "--model", m, "--data", SENTIMENT, "--passes", "0"],
+        None,
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("--passes"),
+        "{}",
+        text(&out.stderr)
+    );
 
     let out = run(
         &[
@@ -313,7 +341,10 @@ fn help_documents_every_flag() {
                 "--dev-fraction",
             ][..],
         ),
-        ("eval", &["--model", "--data", "--split", "--json"][..]),
+        (
+            "eval",
+            &["--model", "--data", "--split", "--json", "--passes"][..],
+        ),
         ("predict", &["--model", "--target", "--json"][..]),
         ("info", &["--model"][..]),
         (
