@@ -441,7 +441,9 @@ impl LinearScorer {
         mut f: impl FnMut(usize, f32, &[Real]),
     ) -> [f32; 2] {
         self.prefetch_columns(counts);
-        let mut norm2 = [0.0f32; 2];
+        // one sum per group in its own variable: indexed by the group, the
+        // two sums went through memory or conditional moves for every column
+        let (mut chars, mut words) = (0.0f32, 0.0f32);
         for (col, n) in counts.iter() {
             if n == 0.0 {
                 continue;
@@ -450,10 +452,14 @@ impl LinearScorer {
                 continue;
             };
             let g = usize::from(col >= self.char_columns);
-            norm2[g] += x * x;
+            if g == 0 {
+                chars += x * x;
+            } else {
+                words += x * x;
+            }
             f(g, if self.absolute_input { x.abs() } else { x }, w);
         }
-        norm2
+        [chars, words]
     }
 
     /// The partial dot products of the character group, then the word
@@ -461,15 +467,16 @@ impl LinearScorer {
     /// norm.
     #[inline(always)]
     fn group_sums<const C: usize>(&self, counts: &ColumnCounts, out: &mut Vec<f64>) -> [f32; 2] {
-        let mut acc = [[0.0f64; C]; 2];
+        let (mut chars, mut words) = ([0.0f64; C], [0.0f64; C]);
         let norm2 = self.for_each_weighted(counts, |g, x, w| {
+            let acc = if g == 0 { &mut chars } else { &mut words };
             for k in 0..C {
-                acc[g][k] += f64::from(x * w[k]);
+                acc[k] += f64::from(x * w[k]);
             }
         });
         out.clear();
-        out.extend_from_slice(&acc[0]);
-        out.extend_from_slice(&acc[1]);
+        out.extend_from_slice(&chars);
+        out.extend_from_slice(&words);
         norm2
     }
 
