@@ -36,9 +36,9 @@ const EMPTY: u32 = u32::MAX;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct ColumnCounts {
-    /// Column in each slot, or `EMPTY`.
-    keys: Vec<u32>,
-    counts: Vec<f32>,
+    /// (column or `EMPTY`, summed count) in each slot: a probe reads one
+    /// cache line, not one per array.
+    slots: Vec<(u32, f32)>,
     /// Occupied slots in order of first occurrence: the first `len`.
     order: Vec<u32>,
     len: usize,
@@ -52,14 +52,13 @@ impl ColumnCounts {
     /// Empties the table and sizes it for up to `distinct` columns (load ≤ ½).
     fn reset(&mut self, distinct: usize) {
         for &s in &self.order[..self.len] {
-            self.keys[s as usize] = EMPTY;
+            self.slots[s as usize].0 = EMPTY;
         }
         self.len = 0;
         let want = (distinct * 2).next_power_of_two().max(256);
         // grow when needed; shrink after a huge row so small rows stay in cache
-        if self.keys.len() < want || self.keys.len() > want * 64 {
-            self.keys = vec![EMPTY; want];
-            self.counts = vec![0.0; want];
+        if self.slots.len() < want || self.slots.len() > want * 64 {
+            self.slots = vec![(EMPTY, 0.0); want];
             self.shift = 32 - want.trailing_zeros();
         }
     }
@@ -76,23 +75,21 @@ impl ColumnCounts {
         if self.order.len() < start + items.len() {
             self.order.resize(start + items.len(), 0);
         }
-        let keys = &mut self.keys[..];
-        let counts = &mut self.counts[..];
+        let slots = &mut self.slots[..];
         let order = &mut self.order[..];
-        let mask = keys.len() - 1;
+        let mask = slots.len() - 1;
         let shift = self.shift;
         let mut len = start;
         for &(col, v) in items {
             let mut s = (col.wrapping_mul(0x9E37_79B1) >> shift) as usize;
             loop {
-                let k = keys[s];
-                if k == col {
-                    counts[s] += v;
+                let slot = &mut slots[s];
+                if slot.0 == col {
+                    slot.1 += v;
                     break;
                 }
-                if k == EMPTY {
-                    keys[s] = col;
-                    counts[s] = v;
+                if slot.0 == EMPTY {
+                    *slot = (col, v);
                     order[len] = s as u32;
                     len += 1;
                     break;
@@ -108,7 +105,7 @@ impl ColumnCounts {
     pub fn iter(&self) -> impl Iterator<Item = (u32, f32)> + '_ {
         self.order[..self.len]
             .iter()
-            .map(|&s| (self.keys[s as usize], self.counts[s as usize]))
+            .map(|&s| self.slots[s as usize])
     }
 
     /// Number of distinct columns.
