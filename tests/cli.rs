@@ -26,6 +26,15 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Asserts that the command failed and that its error names each of `needles`.
+fn assert_fails_naming(out: &Output, needles: &[&str]) {
+    let err = text(&out.stderr);
+    assert!(!out.status.success(), "expected a failure: {err}");
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}: {err}");
+    }
+}
+
 #[test]
 fn train_eval_predict_info() {
     let dir = tempfile::tempdir().unwrap();
@@ -96,12 +105,7 @@ fn train_eval_predict_info() {
         &["eval", "--model", m, "--data", SENTIMENT, "--passes", "0"],
         None,
     );
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("--passes"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_naming(&out, &["--passes"]);
 
     let out = run(
         &[
@@ -287,12 +291,7 @@ fn word_clusters_from_the_command_line() {
     );
     // text flags must match the clusters'
     let out = train(&["--negation-window", "0"]);
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("text settings"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_naming(&out, &["text settings"]);
     // a file that is not a clusters file names itself
     let out = run(
         &[
@@ -306,20 +305,13 @@ fn word_clusters_from_the_command_line() {
         ],
         None,
     );
-    assert!(!out.status.success());
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("news_sentiment.csv") && err.contains("not a nabra word clusters file"),
-        "{err}"
+    assert_fails_naming(
+        &out,
+        &["news_sentiment.csv", "not a nabra word clusters file"],
     );
     // too little text for the requested clusters is an error, not a panic
     let out = build(&["--levels", "100000"]);
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("terms occur at least"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_naming(&out, &["terms occur at least"]);
 }
 
 #[test]
@@ -405,12 +397,7 @@ fn errors_name_file_and_line() {
         out_model.to_str().unwrap(),
     ];
     let out = run(&args, None);
-    assert!(!out.status.success());
-    let e = text(&out.stderr);
-    assert!(
-        e.contains("bad.csv") && e.contains("\"text\"") && e.contains("\"body\""),
-        "{e}"
-    );
+    assert_fails_naming(&out, &["bad.csv", "\"text\"", "\"body\""]);
     assert!(!Path::new(&out_model).exists(), "no model written on error");
 
     std::fs::write(&csv, "text,label\nx,a\n,b\n").unwrap();
@@ -418,8 +405,7 @@ fn errors_name_file_and_line() {
     assert!(e.contains("bad.csv:3") && e.contains("empty"), "{e}");
 
     let out = run(&["predict", "--model", csv.to_str().unwrap(), "x"], None);
-    assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("not a nabra model"));
+    assert_fails_naming(&out, &["not a nabra model"]);
 }
 
 /// `nabra eval --model stance --data datasets/news_stance.csv` plus `args`.
@@ -450,13 +436,10 @@ fn eval_groups_and_label_map() {
         "--map-labels",
         "favor=pro,against=con,neutral=",
     ]);
-    assert!(!out.status.success());
-    let e = text(&out.stderr);
-    assert!(e.contains("\"con\"") && e.contains("\"pro\""), "{e}");
+    assert_fails_naming(&out, &["\"con\"", "\"pro\""]);
 
     let out = eval_stance(&["--map-labels", "favor"]);
-    assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("FROM=TO"));
+    assert_fails_naming(&out, &["FROM=TO"]);
 }
 
 const ARTICLE: &str = "وقال وزير الخارجية، أحمد سالم، إن «سياسات واشنطن تهدد أمن المنطقة». وأضاف أن التعاون مع موسكو مفيد للبلدين.";
@@ -605,12 +588,7 @@ fn score_output_is_atomic() {
         ],
         None,
     );
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("out.jsonl"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_fails_naming(&out, &["out.jsonl"]);
     // an existing output is replaced whole, with no temporary file left over
     let dest = dir.path().join("out.jsonl");
     std::fs::write(&dest, "old").unwrap();
