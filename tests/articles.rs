@@ -9,6 +9,9 @@ use nabra::analyzer::{Analyzer, ArticleAnalysis, Stance};
 use nabra::gold::{evaluate_articles, load_gold};
 use nabra::text::Normalizer;
 
+mod common;
+use common::skip;
+
 const TUNE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/articles/tune.jsonl");
 const HELDOUT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -123,7 +126,9 @@ fn check_seed(text: &str, iranian: &str, russian: &str) {
 #[test]
 fn seed_article() {
     let Ok(text) = std::fs::read_to_string(SEED) else {
-        eprintln!("skipped: {SEED} is absent (the twin in datasets/ still runs)");
+        skip(format_args!(
+            "{SEED} is absent (the twin in datasets/ still runs)"
+        ));
         return;
     };
     check_seed(&text, "شمخاني", "باتروشيف");

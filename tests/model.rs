@@ -8,6 +8,9 @@ use nabra::{ClassifierKind, Error, Example, Model, Target};
 use std::path::Path;
 use std::sync::OnceLock;
 
+mod common;
+use common::skip;
+
 const STANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/datasets/news_stance.csv");
 
 fn rows(split: &str) -> Vec<LabeledText> {
@@ -236,7 +239,7 @@ fn target_changes_the_prediction_input() {
 fn mawqif_f_avg() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/mawqif.csv");
     if !path.exists() {
-        eprintln!("skipped: {} not present", path.display());
+        skip(format_args!("{} not present", path.display()));
         return;
     }
     let train = read_csv(&path, &CsvOptions::default().split("train")).unwrap();
@@ -258,7 +261,7 @@ fn mawqif_f_avg() {
 fn arsas_macro_f1() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/arsas.csv");
     if !path.exists() {
-        eprintln!("skipped: {} not present", path.display());
+        skip(format_args!("{} not present", path.display()));
         return;
     }
     let train = read_csv(&path, &CsvOptions::default().split("train")).unwrap();
@@ -448,7 +451,7 @@ fn mawqif_f_avg_with_word_clusters() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets");
     let files = ["marsa.csv", "arsas.csv", "astd.csv", "mawqif.csv"].map(|f| dir.join(f));
     if let Some(missing) = files.iter().find(|p| !p.exists()) {
-        eprintln!("skipped: {} not present", missing.display());
+        skip(format_args!("{} not present", missing.display()));
         return;
     }
     let mut texts = Vec::new();
